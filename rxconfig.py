@@ -1,0 +1,20 @@
+"""Reflex configuration. Everything comes from the environment (see README: Configuration)."""
+
+import reflex as rx
+
+from smartplex.config import get_settings
+
+settings = get_settings()
+
+config = rx.Config(
+    app_name="smartplex",
+    db_url=settings.db_url,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(appearance="inherit", accent_color="amber", gray_color="slate", radius="medium", scaling="100%")
+        ),
+    ],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)

@@ -1,0 +1,1 @@
+"""Small pure functions that return components; they take Vars and never call services."""

@@ -1,0 +1,217 @@
+"""The app shell (sidebar, top bar, phone menu) and the page decorator that adds it with its guard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import reflex as rx
+
+from smartplex.components.brand import logo
+from smartplex.state.auth import AuthState
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    icon: str
+    route: str
+    admin: bool = False
+
+
+NAV: list[NavItem] = [
+    NavItem("Home", "house", "/"),
+    NavItem("Members", "users", "/admin/members", admin=True),
+    NavItem("System", "activity", "/admin/system", admin=True),
+]
+
+
+def _nav_link(item: NavItem) -> rx.Component:
+    active = AuthState.router.url.path == item.route
+    return rx.link(
+        rx.hstack(
+            rx.icon(item.icon, size=18),
+            rx.text(item.label, size="3"),
+            align="center",
+            spacing="3",
+            padding_x="12px",
+            padding_y="8px",
+            border_radius="8px",
+            width="100%",
+            background=rx.cond(active, rx.color("accent", 4), "transparent"),
+            color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
+            _hover={"background": rx.color("accent", 3), "color": rx.color("accent", 11)},
+        ),
+        href=item.route,
+        underline="none",
+        width="100%",
+        id=f"nav-{item.label.lower()}",
+    )
+
+
+def _nav_links() -> rx.Component:
+    members = [_nav_link(i) for i in NAV if not i.admin]
+    admins = [_nav_link(i) for i in NAV if i.admin]
+    return rx.vstack(
+        *members,
+        rx.cond(
+            AuthState.is_admin,
+            rx.vstack(
+                rx.text("Admin", size="1", weight="bold", color_scheme="gray", padding_x="12px", padding_top="12px"),
+                *admins,
+                spacing="1",
+                width="100%",
+            ),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _user_menu() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.avatar(fallback=AuthState.initials, size="2", radius="full"),
+                rx.text(AuthState.user_name, size="2", display=["none", "none", "block"]),
+                variant="ghost",
+                id="user-menu",
+            )
+        ),
+        rx.menu.content(
+            rx.box(rx.text(AuthState.user_email, size="1", color_scheme="gray"), padding_x="8px", padding_y="4px"),
+            rx.menu.separator(),
+            rx.menu.item(rx.icon("log_out", size=16), "Sign out", on_click=AuthState.logout, id="logout"),
+        ),
+    )
+
+
+def _sidebar() -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            rx.link(logo(), href="/", underline="none", color="inherit"),
+            rx.divider(),
+            _nav_links(),
+            spacing="4",
+            padding="20px",
+            height="100%",
+        ),
+        display=["none", "none", "block"],
+        width="240px",
+        min_width="240px",
+        height="100vh",
+        position="sticky",
+        top="0",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+    )
+
+
+def _phone_menu() -> rx.Component:
+    return rx.box(
+        rx.drawer.root(
+            rx.drawer.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Menu", id="phone-menu")),
+            rx.drawer.overlay(z_index="5"),
+            rx.drawer.portal(
+                rx.drawer.content(
+                    rx.vstack(
+                        rx.hstack(logo(), rx.spacer(), rx.drawer.close(rx.icon_button(rx.icon("x"), variant="ghost")), width="100%"),
+                        rx.divider(),
+                        _nav_links(),
+                        spacing="4",
+                        padding="20px",
+                    ),
+                    top="auto",
+                    left="0",
+                    height="100%",
+                    width="260px",
+                    background=rx.color("gray", 1),
+                ),
+            ),
+            direction="left",
+        ),
+        display=["block", "block", "none"],
+    )
+
+
+def _topbar(title: str) -> rx.Component:
+    return rx.hstack(
+        _phone_menu(),
+        rx.heading(title, size="6", id="page-title"),
+        rx.spacer(),
+        rx.color_mode.button(variant="ghost", id="color-mode"),
+        _user_menu(),
+        align="center",
+        width="100%",
+        padding_x=["16px", "16px", "32px"],
+        padding_y="14px",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        position="sticky",
+        top="0",
+        z_index="2",
+        background=rx.color("gray", 1),
+    )
+
+
+def _loading() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), height="100vh", width="100%")
+
+
+def app_page(
+    route: str, title: str, on_load: list | None = None, *, admin: bool = False
+) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
+    """Register a signed-in page with the shell; admin pages are checked on the server on load."""
+    guard = AuthState.require_admin if admin else AuthState.require_login
+
+    def decorator(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+        def page() -> rx.Component:
+            allowed = AuthState.is_admin if admin else AuthState.signed_in
+            return rx.cond(
+                AuthState.is_hydrated & allowed,
+                rx.hstack(
+                    _sidebar(),
+                    rx.vstack(
+                        _topbar(title),
+                        rx.box(content(), width="100%", max_width="1200px", padding=["16px", "16px", "32px"]),
+                        spacing="0",
+                        width="100%",
+                        min_width="0",
+                    ),
+                    spacing="0",
+                    width="100%",
+                    align="start",
+                ),
+                _loading(),
+            )
+
+        page.__name__ = content.__name__
+        rx.page(route=route, title=f"{title} · SmartPlex", on_load=[guard, *(on_load or [])])(page)
+        return page
+
+    return decorator
+
+
+def public_page(heading: str, subtitle: str, *children: rx.Component) -> rx.Component:
+    """The centred card used by first-run setup, sign-in and invite pages."""
+    return rx.center(
+        rx.vstack(
+            rx.hstack(logo("6"), rx.spacer(), rx.color_mode.button(variant="ghost"), width="100%", align="center"),
+            rx.card(
+                rx.vstack(
+                    rx.heading(heading, size="6", id="page-title"),
+                    rx.text(subtitle, color_scheme="gray", size="2"),
+                    *children,
+                    spacing="4",
+                    width="100%",
+                ),
+                size="4",
+                width="100%",
+            ),
+            spacing="5",
+            width="100%",
+            max_width="440px",
+        ),
+        min_height="100vh",
+        padding="16px",
+        background=rx.color("gray", 2),
+    )

@@ -1,0 +1,52 @@
+"""Settings read from the environment; the single place that knows their names and defaults."""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    db_url: str
+    redis_url: str | None
+    secret_key: str | None
+    session_ttl: timedelta
+    invite_ttl: timedelta
+    login_attempts: int
+    login_window: timedelta
+    log_level: str
+    scheduler_enabled: bool
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+@functools.cache
+def get_settings() -> Settings:
+    data_dir = Path(os.environ.get("SMARTPLEX_DATA_DIR", PROJECT_ROOT / "data")).resolve()
+    return Settings(
+        data_dir=data_dir,
+        db_url=os.environ.get("SMARTPLEX_DB_URL") or f"sqlite:///{data_dir / 'smartplex.db'}",
+        redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
+        secret_key=os.environ.get("SMARTPLEX_SECRET_KEY") or None,
+        session_ttl=timedelta(hours=_env_int("SMARTPLEX_SESSION_HOURS", 24 * 7)),
+        invite_ttl=timedelta(hours=_env_int("SMARTPLEX_INVITE_HOURS", 72)),
+        login_attempts=_env_int("SMARTPLEX_LOGIN_ATTEMPTS", 10),
+        login_window=timedelta(seconds=_env_int("SMARTPLEX_LOGIN_WINDOW_SECONDS", 300)),
+        log_level=os.environ.get("SMARTPLEX_LOG_LEVEL", "INFO").upper(),
+        scheduler_enabled=os.environ.get("SMARTPLEX_SCHEDULER", "1") != "0",
+    )
+
+
+def reload_settings() -> Settings:
+    """Forget cached settings (tests change the environment) and read them again."""
+    get_settings.cache_clear()
+    return get_settings()

@@ -1,0 +1,138 @@
+"""/admin/members: people, roles and invite links."""
+
+import reflex as rx
+
+from smartplex.components.layout import app_page
+from smartplex.state.members import MembersState
+
+
+def _role_select(user: rx.Var) -> rx.Component:
+    return rx.select(
+        ["member", "admin"],
+        value=user["role"].to(str),
+        on_change=lambda role: MembersState.set_role(user["id"], role),
+        disabled=user["is_me"].to(bool),
+        size="2",
+    )
+
+
+def _user_row(user: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                rx.text(user["name"], weight="medium"),
+                rx.text(user["email"], size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(_role_select(user)),
+        rx.table.cell(rx.text(user["login_count"], size="2")),
+        rx.table.cell(rx.moment(user["created_at"], from_now=True), display=["none", "table-cell"]),
+        align="center",
+    )
+
+
+def _invite_form() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Invite someone", size="4"),
+            rx.text("Create a one-time link and send it to them. It expires after three days.", size="2", color_scheme="gray"),
+            rx.form(
+                rx.flex(
+                    rx.input(name="name", placeholder="Name (optional)", max_length=100, id="invite-name"),
+                    rx.input(name="email", placeholder="Email (optional)", type="email", max_length=254, id="invite-email"),
+                    rx.select(["member", "admin"], value=MembersState.invite_role, on_change=MembersState.set_invite_role),
+                    rx.button(rx.icon("link", size=16), "Create invite link", type="submit", id="create-invite"),
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                on_submit=MembersState.create_invite,
+                reset_on_submit=True,
+            ),
+            rx.cond(MembersState.error, rx.callout(MembersState.error, color_scheme="red", icon="triangle_alert")),
+            rx.cond(
+                MembersState.invite_link,
+                rx.hstack(
+                    rx.code(MembersState.invite_link, id="invite-link", size="2", style={"word_break": "break-all"}),
+                    rx.icon_button(
+                        rx.icon("copy", size=16),
+                        variant="soft",
+                        on_click=[rx.set_clipboard(MembersState.invite_link), rx.toast.info("Copied")],
+                        aria_label="Copy invite link",
+                    ),
+                    align="center",
+                    width="100%",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _invite_row(invite: rx.Var) -> rx.Component:
+    status = rx.cond(
+        invite["used"].to(bool),
+        rx.badge("used", color_scheme="green"),
+        rx.cond(invite["expired"].to(bool), rx.badge("expired", color_scheme="gray"), rx.badge("open", color_scheme="amber")),
+    )
+    return rx.table.row(
+        rx.table.cell(rx.text(rx.cond(invite["name"], invite["name"], "—"))),
+        rx.table.cell(rx.badge(invite["role"], variant="soft")),
+        rx.table.cell(status),
+        rx.table.cell(rx.moment(invite["expires_at"], from_now=True), display=["none", "table-cell"]),
+        rx.table.cell(
+            rx.cond(
+                ~invite["used"].to(bool) & ~invite["expired"].to(bool),
+                rx.button("Revoke", size="1", variant="ghost", color_scheme="red", on_click=MembersState.revoke_invite(invite["id"])),
+            )
+        ),
+        align="center",
+    )
+
+
+@app_page(route="/admin/members", title="Members", on_load=[MembersState.load], admin=True)
+def members() -> rx.Component:
+    return rx.vstack(
+        _invite_form(),
+        rx.heading("People", size="4"),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Person"),
+                    rx.table.column_header_cell("Role"),
+                    rx.table.column_header_cell("Sign-ins"),
+                    rx.table.column_header_cell("Joined", display=["none", "table-cell"]),
+                )
+            ),
+            rx.table.body(rx.foreach(MembersState.users, _user_row)),
+            width="100%",
+            variant="surface",
+            id="members-table",
+        ),
+        rx.cond(
+            MembersState.invites.length() > 0,
+            rx.vstack(
+                rx.heading("Invites", size="4"),
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("For"),
+                            rx.table.column_header_cell("Role"),
+                            rx.table.column_header_cell("Status"),
+                            rx.table.column_header_cell("Expires", display=["none", "table-cell"]),
+                            rx.table.column_header_cell(""),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(MembersState.invites, _invite_row)),
+                    width="100%",
+                    variant="surface",
+                ),
+                width="100%",
+                spacing="3",
+            ),
+        ),
+        spacing="5",
+        width="100%",
+    )

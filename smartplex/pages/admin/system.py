@@ -1,0 +1,52 @@
+"""/admin/system: health of SmartPlex and what it depends on."""
+
+import reflex as rx
+
+from smartplex.components.layout import app_page
+from smartplex.state.system import SystemState
+
+
+def _status_badge(status: rx.Var) -> rx.Component:
+    return rx.badge(status, color_scheme=rx.cond(status == "ok", "green", "red"), size="2", variant="soft")
+
+
+def _component_row(component: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(component["name"], weight="medium", text_transform="capitalize")),
+        rx.table.cell(_status_badge(component["status"])),
+        rx.table.cell(rx.text(component["error"], size="2", color_scheme="gray")),
+        align="center",
+    )
+
+
+@app_page(route="/admin/system", title="System", on_load=[SystemState.load], admin=True)
+def system() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Overall", size="4"),
+            _status_badge(SystemState.status),
+            rx.spacer(),
+            rx.text("SmartPlex ", SystemState.version, size="2", color_scheme="gray"),
+            rx.button(rx.icon("refresh_cw", size=16), "Check again", variant="soft", on_click=SystemState.load),
+            align="center",
+            width="100%",
+            wrap="wrap",
+        ),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Component"),
+                    rx.table.column_header_cell("Status"),
+                    rx.table.column_header_cell("Detail"),
+                )
+            ),
+            rx.table.body(rx.foreach(SystemState.components, _component_row)),
+            width="100%",
+            variant="surface",
+            id="health-table",
+        ),
+        rx.text("Checked ", rx.moment(SystemState.checked_at, from_now=True), size="1", color_scheme="gray"),
+        rx.link("Machine-readable: /api/health", href="/api/health", size="2", is_external=True),
+        spacing="4",
+        width="100%",
+    )

@@ -1,0 +1,29 @@
+"""/login: sign in."""
+
+import reflex as rx
+
+from smartplex.components.form import field, form_error, submit_button
+from smartplex.components.layout import public_page
+from smartplex.state.signin import LoginState
+
+
+@rx.page(route="/login", title="Sign in · SmartPlex", on_load=LoginState.load)
+def login() -> rx.Component:
+    return public_page(
+        "Sign in",
+        "Your recommendations, history and requests are waiting.",
+        rx.form(
+            rx.vstack(
+                form_error(LoginState.form_error),
+                field("Email", "email", LoginState.errors, type="email", autocomplete="username", autofocus=True),
+                field("Password", "password", LoginState.errors, type="password", autocomplete="current-password"),
+                submit_button("Sign in", LoginState.busy),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=LoginState.submit,
+            id="login-form",
+            width="100%",
+        ),
+        rx.text("New here? Ask the owner of your Plex server for an invite link.", size="1", color_scheme="gray"),
+    )

@@ -1,0 +1,434 @@
+"""Accounts: the first admin, login with rate limits, sessions, invites and roles.
+
+Passwords are hashed with argon2 through passlib (the maintained `libpass` fork). Browser tokens
+(sessions, invites) are random; only their SHA-256 is stored, so a database leak yields no logins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from passlib.context import CryptContext
+from sqlmodel import Session, col, func, select
+
+from smartplex.config import get_settings
+from smartplex.db import session
+from smartplex.log import get_logger
+from smartplex.models import AuthSession, Invite, Role, User, utcnow
+from smartplex.services import ratelimit
+
+log = get_logger(__name__)
+
+_pwd = CryptContext(schemes=["argon2"], deprecated="auto")
+# Verified against when the account does not exist, so unknown users cost the same time.
+_DUMMY_HASH = _pwd.hash(secrets.token_urlsafe(16))
+
+MAX_FIELD = 1024
+MIN_PASSWORD = 8
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+BAD_LOGIN = "Wrong email or password."
+
+
+class ValidationError(Exception):
+    """Field-level problems, keyed by field name, each a message to show next to the field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class AuthError(Exception):
+    """A refused login, signup or privileged action; the message is safe to show."""
+
+    def __init__(self, message: str, retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class UserView:
+    """What the browser may know about a user: never the hash, never a secret."""
+
+    id: int
+    name: str
+    email: str
+    role: str
+    plex_username: str | None = None
+    plex_account_id: int | None = None
+    last_login_at: str | None = None
+    login_count: int = 0
+    created_at: str = ""
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        return cls(
+            id=user.id or 0,
+            name=user.name,
+            email=user.email,
+            role=user.role,
+            plex_username=user.plex_username,
+            plex_account_id=user.plex_account_id,
+            last_login_at=user.last_login_at.isoformat() if user.last_login_at else None,
+            login_count=user.login_count,
+            created_at=user.created_at.isoformat(),
+        )
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    return _pwd.hash(password)
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    try:
+        return _pwd.verify(password, password_hash)
+    except (ValueError, TypeError):
+        return False
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def validate_account(name: object, email: object, password: object, confirm: object) -> tuple[str, str, str]:
+    """Check signup fields; returns cleaned (name, email, password) or raises ValidationError."""
+    errors: dict[str, str] = {}
+    clean_name, clean_email = _text(name), _text(email).lower()
+    raw_password = password if isinstance(password, str) else ""
+    if not clean_name:
+        errors["name"] = "Enter your name."
+    elif len(clean_name) > 100:
+        errors["name"] = "Use at most 100 characters."
+    elif CONTROL_RE.search(clean_name):
+        errors["name"] = "The name contains invalid characters."
+    if not clean_email:
+        errors["email"] = "Enter your email address."
+    elif len(clean_email) > 254:
+        errors["email"] = "Use at most 254 characters."
+    elif not EMAIL_RE.match(clean_email):
+        errors["email"] = "Enter a valid email address, like you@example.com."
+    if not raw_password:
+        errors["password"] = "Choose a password."
+    elif len(raw_password) > MAX_FIELD:
+        errors["password"] = f"Use at most {MAX_FIELD} characters."
+    elif len(raw_password) < MIN_PASSWORD:
+        errors["password"] = f"Use at least {MIN_PASSWORD} characters."
+    elif CONTROL_RE.search(raw_password):
+        errors["password"] = "The password contains invalid characters."
+    if not errors.get("password") and raw_password != confirm:
+        errors["confirm"] = "The passwords do not match."
+    if errors:
+        raise ValidationError(errors)
+    return clean_name, clean_email, raw_password
+
+
+def validate_login(email: object, password: object) -> tuple[str, str]:
+    errors: dict[str, str] = {}
+    clean_email = _text(email).lower()
+    raw_password = password if isinstance(password, str) else ""
+    if not clean_email:
+        errors["email"] = "Enter your email address."
+    elif len(clean_email) > 254 or not EMAIL_RE.match(clean_email):
+        errors["email"] = "Enter a valid email address."
+    if not raw_password:
+        errors["password"] = "Enter your password."
+    elif len(raw_password) > MAX_FIELD:
+        errors["password"] = f"Use at most {MAX_FIELD} characters."
+    if errors:
+        raise ValidationError(errors)
+    return clean_email, raw_password
+
+
+# --- first admin ------------------------------------------------------------------------------
+
+
+def has_users() -> bool:
+    with session() as s:
+        return s.exec(select(func.count()).select_from(User)).one() > 0
+
+
+def _lock_users(s: Session) -> None:
+    """Serialise signups that depend on 'no users yet' (SQLite serialises writers already)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.exec(sa.text('LOCK TABLE "user" IN SHARE ROW EXCLUSIVE MODE'))
+
+
+def create_first_admin(name: object, email: object, password: object, confirm: object) -> UserView:
+    """Create the admin account; refused once any user exists, however it is called."""
+    clean_name, clean_email, raw_password = validate_account(name, email, password, confirm)
+    password_hash = hash_password(raw_password)
+    with session() as s:
+        _lock_users(s)
+        inserted = s.exec(
+            sa.insert(User)
+            .from_select(
+                ["name", "email", "role", "password_hash", "is_active", "login_count", "created_at"],
+                sa.select(
+                    sa.literal(clean_name),
+                    sa.literal(clean_email),
+                    sa.literal(Role.ADMIN.value),
+                    sa.literal(password_hash),
+                    sa.true(),
+                    sa.literal(0),
+                    sa.literal(utcnow(), type_=User.__table__.c.created_at.type),
+                ).where(~sa.exists().where(User.__table__.c.id.isnot(None))),
+            )
+            .returning(User.__table__.c.id)
+        ).first()
+        if inserted is None:
+            raise AuthError("SmartPlex already has an admin. Sign in instead.")
+        user = s.get(User, inserted[0])
+    log.info("admin_created", user_id=user.id)
+    return UserView.of(user)
+
+
+# --- login and sessions -----------------------------------------------------------------------
+
+
+def _login_rule() -> ratelimit.RateLimitItem:
+    settings = get_settings()
+    return ratelimit.rule(f"{settings.login_attempts}/{int(settings.login_window.total_seconds())} seconds")
+
+
+def login(email: object, password: object, ip: str = "") -> tuple[UserView, str]:
+    """Check credentials and open a session; returns the user and the raw session token.
+
+    Failures are counted per account and per IP; past the limit every attempt is refused with the
+    seconds to wait, before the password is even looked at.
+    """
+    clean_email, raw_password = validate_login(email, password)
+    limit = _login_rule()
+    keys = (f"login:account:{clean_email}", f"login:ip:{ip or 'unknown'}")
+    verdict = ratelimit.check(limit, *keys)
+    if not verdict.allowed:
+        log.warning("login_throttled", retry_after=verdict.retry_after)
+        raise AuthError(f"Too many failed sign-ins. Try again in {verdict.retry_after} s.", verdict.retry_after)
+    with session() as s:
+        user = s.exec(select(User).where(User.email == clean_email)).first()
+        ok = verify_password(raw_password, user.password_hash if user else _DUMMY_HASH)
+        if not (user and ok and user.is_active):
+            ratelimit.hit(limit, *keys)
+            log.info("login_failed")
+            raise AuthError(BAD_LOGIN)
+        user.last_login_at = utcnow()
+        user.login_count += 1
+        if _pwd.needs_update(user.password_hash):
+            user.password_hash = hash_password(raw_password)
+        token = _open_session(s, user, ip)
+    log.info("login_succeeded", user_id=user.id)
+    return UserView.of(user), token
+
+
+def _open_session(s: Session, user: User, ip: str) -> str:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    s.add(AuthSession(token_hash=token_hash(token), user_id=user.id, expires_at=now + get_settings().session_ttl, ip=ip[:64] or None))
+    s.exec(sa.delete(AuthSession).where(col(AuthSession.expires_at) < now))
+    return token
+
+
+def user_for_session(token: str | None) -> UserView | None:
+    """The signed-in user for a browser token, or None when missing, unknown or expired."""
+    if not token or len(token) > 256:
+        return None
+    with session() as s:
+        row = s.exec(
+            select(User)
+            .join(AuthSession, col(AuthSession.user_id) == col(User.id))
+            .where(AuthSession.token_hash == token_hash(token), col(AuthSession.expires_at) > utcnow(), col(User.is_active))
+        ).first()
+        return UserView.of(row) if row else None
+
+
+def logout(token: str | None) -> None:
+    if token:
+        with session() as s:
+            s.exec(sa.delete(AuthSession).where(col(AuthSession.token_hash) == token_hash(token)))
+
+
+# --- members, invites, roles ------------------------------------------------------------------
+
+
+def _require_admin(s: Session, actor_id: int) -> User:
+    actor = s.get(User, actor_id)
+    if actor is None or actor.role != Role.ADMIN or not actor.is_active:
+        log.warning("forbidden", actor_id=actor_id)
+        raise AuthError("Only an admin can do that.")
+    return actor
+
+
+def list_users(actor_id: int) -> list[UserView]:
+    with session() as s:
+        _require_admin(s, actor_id)
+        return [UserView.of(u) for u in s.exec(select(User).order_by(col(User.created_at), col(User.id)))]
+
+
+@dataclass(frozen=True)
+class InviteView:
+    id: int
+    role: str
+    name: str | None
+    email: str | None
+    created_at: str
+    expires_at: str
+    used: bool
+    expired: bool
+
+
+def create_invite(actor_id: int, role: str = Role.MEMBER, name: str | None = None, email: str | None = None) -> str:
+    """Create a one-time invite and return its raw token (shown once, as a link)."""
+    if role not in (Role.MEMBER, Role.ADMIN):
+        raise ValidationError({"role": "Choose member or admin."})
+    name = (name or "").strip()[:100] or None
+    email = (email or "").strip().lower() or None
+    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
+        raise ValidationError({"email": "Enter a valid email address, or leave it empty."})
+    token = secrets.token_urlsafe(32)
+    with session() as s:
+        _require_admin(s, actor_id)
+        s.add(
+            Invite(
+                token_hash=token_hash(token),
+                role=role,
+                name=name,
+                email=email,
+                created_by=actor_id,
+                expires_at=utcnow() + get_settings().invite_ttl,
+            )
+        )
+    log.info("invite_created", user_id=actor_id, role=role)
+    return token
+
+
+def list_invites(actor_id: int) -> list[InviteView]:
+    now = utcnow()
+    with session() as s:
+        _require_admin(s, actor_id)
+        rows = s.exec(select(Invite).order_by(col(Invite.created_at).desc()).limit(50)).all()
+        return [
+            InviteView(
+                id=i.id or 0,
+                role=i.role,
+                name=i.name,
+                email=i.email,
+                created_at=i.created_at.isoformat(),
+                expires_at=i.expires_at.isoformat(),
+                used=i.used_at is not None,
+                expired=i.expires_at <= now,
+            )
+            for i in rows
+        ]
+
+
+def revoke_invite(actor_id: int, invite_id: int) -> None:
+    with session() as s:
+        _require_admin(s, actor_id)
+        s.exec(sa.delete(Invite).where(col(Invite.id) == invite_id, col(Invite.used_at).is_(None)))
+
+
+def _open_invite(s: Session, token: str | None) -> Invite:
+    if not token or len(token) > 256:
+        raise AuthError("This invite link is not valid.")
+    invite = s.exec(select(Invite).where(Invite.token_hash == token_hash(token))).first()
+    if invite is None:
+        raise AuthError("This invite link is not valid.")
+    if invite.used_at is not None:
+        raise AuthError("This invite link has already been used.")
+    if invite.expires_at <= utcnow():
+        raise AuthError("This invite link has expired. Ask your admin for a new one.")
+    return invite
+
+
+def peek_invite(token: str | None) -> InviteView:
+    """Describe a usable invite (for the signup form) or raise AuthError."""
+    with session() as s:
+        i = _open_invite(s, token)
+        return InviteView(
+            id=i.id or 0,
+            role=i.role,
+            name=i.name,
+            email=i.email,
+            created_at=i.created_at.isoformat(),
+            expires_at=i.expires_at.isoformat(),
+            used=False,
+            expired=False,
+        )
+
+
+def accept_invite(token: str | None, name: object, email: object, password: object, confirm: object, ip: str = "") -> tuple[UserView, str]:
+    """Create the invited account and sign it in; the invite is consumed exactly once."""
+    clean_name, clean_email, raw_password = validate_account(name, email, password, confirm)
+    password_hash = hash_password(raw_password)
+    with session() as s:
+        invite = _open_invite(s, token)
+        if s.exec(select(User).where(User.email == clean_email)).first():
+            raise ValidationError({"email": "An account with this email already exists."})
+        claimed = s.exec(
+            sa.update(Invite)
+            .where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None))
+            .values(used_at=utcnow())
+        )
+        if claimed.rowcount != 1:
+            raise AuthError("This invite link has already been used.")
+        user = User(
+            name=clean_name,
+            email=clean_email,
+            role=invite.role,
+            password_hash=password_hash,
+            plex_account_id=invite.plex_account_id,
+            plex_username=invite.plex_username,
+            last_login_at=utcnow(),
+            login_count=1,
+        )
+        s.add(user)
+        s.flush()
+        s.exec(sa.update(Invite).where(col(Invite.id) == invite.id).values(used_by=user.id))
+        token_value = _open_session(s, user, ip)
+    log.info("invite_accepted", user_id=user.id, role=user.role)
+    return UserView.of(user), token_value
+
+
+def set_role(actor_id: int, user_id: int, role: str) -> UserView:
+    if role not in (Role.MEMBER, Role.ADMIN):
+        raise ValidationError({"role": "Choose member or admin."})
+    with session() as s:
+        _lock_users(s)
+        _require_admin(s, actor_id)
+        user = s.get(User, user_id)
+        if user is None:
+            raise AuthError("No such user.")
+        if user.role == Role.ADMIN and role != Role.ADMIN:
+            admins = s.exec(select(func.count()).select_from(User).where(User.role == Role.ADMIN)).one()
+            if admins <= 1:
+                raise AuthError("SmartPlex needs at least one admin.")
+        user.role = role
+    log.info("role_changed", user_id=actor_id, target_user_id=user_id, role=role)
+    return UserView.of(user)
+
+
+def create_user(name: str, email: str, password: str, role: str = Role.MEMBER) -> UserView:
+    """Operator path (CLI, demo, tests): create an account directly; the first one is always admin."""
+    clean_name, clean_email, raw_password = validate_account(name, email, password, password)
+    with session() as s:
+        _lock_users(s)
+        if s.exec(select(User).where(User.email == clean_email)).first():
+            raise ValidationError({"email": "An account with this email already exists."})
+        first = s.exec(select(func.count()).select_from(User)).one() == 0
+        user = User(name=clean_name, email=clean_email, role=Role.ADMIN if first else role, password_hash=hash_password(raw_password))
+        s.add(user)
+    return UserView.of(user)

@@ -1,0 +1,13 @@
+"""Assembles the app: pages, API routes and lifespan tasks. Nothing else lives here."""
+
+import reflex as rx
+
+from smartplex import log, pages  # noqa: F401 - importing pages registers them
+from smartplex.api import create_api
+from smartplex.config import get_settings
+from smartplex.state.middleware import EventContext
+
+log.configure(get_settings().log_level)
+
+app = rx.App(api_transformer=create_api(), stylesheets=["/styles.css"])
+app.add_middleware(EventContext())

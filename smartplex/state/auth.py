@@ -1,0 +1,124 @@
+"""Who is signed in, page guards, and the guard for privileged event handlers.
+
+The browser holds only an opaque session token (a cookie set from JavaScript, so not HttpOnly);
+every check looks the token up in the database again, so an expired session or a changed role
+takes effect on the next page load or event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import reflex as rx
+
+from smartplex.config import get_settings
+from smartplex.log import bind, get_logger
+from smartplex.services import auth
+from smartplex.services.auth import UserView
+
+log = get_logger(__name__)
+
+SESSION_COOKIE = "sp_session"
+PUBLIC_ROUTES = ("/login", "/setup", "/join")
+
+S = TypeVar("S", bound=rx.State)
+
+
+class AuthState(rx.State):
+    session_token: str = rx.Cookie(
+        "", name=SESSION_COOKIE, max_age=int(get_settings().session_ttl.total_seconds()), same_site="strict"
+    )
+    user_id: int = 0
+    user_name: str = ""
+    user_email: str = ""
+    user_role: str = ""
+
+    @rx.var
+    def signed_in(self) -> bool:
+        return self.user_id > 0
+
+    @rx.var
+    def is_admin(self) -> bool:
+        return self.user_role == "admin"
+
+    @rx.var
+    def initials(self) -> str:
+        parts = self.user_name.split()
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+    async def _actor(self) -> UserView | None:
+        """The signed-in user, read fresh from the database."""
+        user = await asyncio.to_thread(auth.user_for_session, self.session_token)
+        self._show(user)
+        if user:
+            bind(user_id=user.id)
+        return user
+
+    def _show(self, user: UserView | None) -> None:
+        self.user_id = user.id if user else 0
+        self.user_name = user.name if user else ""
+        self.user_email = user.email if user else ""
+        self.user_role = user.role if user else ""
+
+    def _sign_in(self, user: UserView, token: str) -> None:
+        self.session_token = token
+        self._show(user)
+
+    def _login_redirect(self) -> rx.event.EventSpec:
+        path = self.router.url.path or "/"
+        target = "/login" if path in ("/", "") else f"/login?next={path}"
+        return rx.redirect(target, replace=True)
+
+    @rx.event
+    async def require_login(self) -> rx.event.EventSpec | None:
+        """on_load of every signed-in page."""
+        if await self._actor() is not None:
+            return None
+        if not await asyncio.to_thread(auth.has_users):
+            return rx.redirect("/setup", replace=True)
+        return self._login_redirect()
+
+    @rx.event
+    async def require_admin(self) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
+        """on_load of every admin page: members are sent home, with a message."""
+        user = await self._actor()
+        if user is None:
+            return self._login_redirect()
+        if not user.is_admin:
+            log.warning("forbidden_page", path=self.router.url.path)
+            return [rx.redirect("/", replace=True), rx.toast.error("That page is for admins only.")]
+        return None
+
+    @rx.event
+    async def logout(self) -> rx.event.EventSpec:
+        await asyncio.to_thread(auth.logout, self.session_token)
+        self.session_token = ""
+        self._show(None)
+        return rx.redirect("/login", replace=True)
+
+
+async def acting_user(state: rx.State) -> UserView | None:
+    auth_state = await state.get_state(AuthState)
+    return await auth_state._actor()
+
+
+def admin_only(handler: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Refuse the handler unless the caller is a signed-in admin; the handler receives `actor`."""
+
+    @functools.wraps(handler)
+    async def guarded(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+        actor = await acting_user(self)
+        if actor is None or not actor.is_admin:
+            log.warning("forbidden_event", handler=handler.__name__)
+            return rx.toast.error("Only an admin can do that.")
+        return await handler(self, actor, *args, **kwargs)
+
+    sig = inspect.signature(handler)
+    params = list(sig.parameters.values())
+    guarded.__signature__ = sig.replace(parameters=[params[0], *params[2:]])  # type: ignore[attr-defined]
+    del guarded.__wrapped__  # type: ignore[attr-defined]  # Reflex must see the signature without `actor`
+    return guarded

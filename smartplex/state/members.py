@@ -1,0 +1,69 @@
+"""Admin: the people on this SmartPlex, their roles, and invite links."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+
+import reflex as rx
+
+from smartplex.services import auth
+from smartplex.services.auth import UserView
+from smartplex.state.auth import admin_only
+
+
+class MembersState(rx.State):
+    users: list[dict] = []
+    invites: list[dict] = []
+    invite_link: str = ""
+    invite_role: str = "member"
+    error: str = ""
+
+    async def _reload(self, actor: UserView) -> None:
+        users, invites = await asyncio.gather(
+            asyncio.to_thread(auth.list_users, actor.id), asyncio.to_thread(auth.list_invites, actor.id)
+        )
+        self.users = [{**asdict(u), "is_me": u.id == actor.id} for u in users]
+        self.invites = [asdict(i) for i in invites]
+
+    @rx.event
+    @admin_only
+    async def load(self, actor: UserView) -> None:
+        self.invite_link, self.error = "", ""
+        await self._reload(actor)
+
+    @rx.event
+    def set_invite_role(self, role: str) -> None:
+        self.invite_role = role if role in ("member", "admin") else "member"
+
+    @rx.event
+    @admin_only
+    async def create_invite(self, actor: UserView, form: dict) -> rx.event.EventSpec | None:
+        try:
+            token = await asyncio.to_thread(
+                auth.create_invite, actor.id, self.invite_role, form.get("name"), form.get("email")
+            )
+        except (auth.ValidationError, auth.AuthError) as exc:
+            self.error = str(exc)
+            return None
+        self.error = ""
+        self.invite_link = f"{self.router.url.origin}/join?token={token}"
+        await self._reload(actor)
+        return rx.toast.success("Invite link created. It works once.")
+
+    @rx.event
+    @admin_only
+    async def revoke_invite(self, actor: UserView, invite_id: int) -> None:
+        await asyncio.to_thread(auth.revoke_invite, actor.id, int(invite_id))
+        await self._reload(actor)
+
+    @rx.event
+    @admin_only
+    async def set_role(self, actor: UserView, user_id: int, role: str) -> rx.event.EventSpec | None:
+        try:
+            await asyncio.to_thread(auth.set_role, actor.id, int(user_id), role)
+        except (auth.ValidationError, auth.AuthError) as exc:
+            await self._reload(actor)
+            return rx.toast.error(str(exc))
+        await self._reload(actor)
+        return rx.toast.success("Role updated.")

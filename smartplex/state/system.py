@@ -1,0 +1,27 @@
+"""Admin: the health of SmartPlex and its dependencies."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from smartplex.services import health
+from smartplex.services.auth import UserView
+from smartplex.state.auth import admin_only
+
+
+class SystemState(rx.State):
+    status: str = ""
+    version: str = ""
+    checked_at: str = ""
+    components: list[dict[str, str]] = []
+
+    @rx.event
+    @admin_only
+    async def load(self, actor: UserView) -> None:
+        report = await asyncio.to_thread(health.report)
+        self.status, self.version, self.checked_at = report["status"], report["version"], report["checked_at"]
+        self.components = [
+            {"name": name, "status": c["status"], "error": c.get("error") or ""} for name, c in report["components"].items()
+        ]
