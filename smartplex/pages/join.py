@@ -33,6 +33,7 @@ def join() -> rx.Component:
                     width="100%",
                 ),
                 on_submit=JoinState.submit,
+                no_validate=True,
                 id="join-form",
                 width="100%",
             ),

@@ -22,6 +22,7 @@ def login() -> rx.Component:
                 width="100%",
             ),
             on_submit=LoginState.submit,
+            no_validate=True,
             id="login-form",
             width="100%",
         ),

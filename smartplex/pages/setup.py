@@ -24,6 +24,7 @@ def setup() -> rx.Component:
                 width="100%",
             ),
             on_submit=SetupState.submit,
+            no_validate=True,
             id="setup-form",
             width="100%",
         ),

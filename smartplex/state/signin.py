@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 import reflex as rx
@@ -31,6 +32,9 @@ class FormMixin(rx.State, mixin=True):
         else:
             self.errors, self.form_error = {}, str(exc)
 
+    def _start(self) -> None:
+        self.busy, self.errors, self.form_error = True, {}, ""
+
     def _ip(self) -> str:
         return self.router.session.client_ip or ""
 
@@ -43,8 +47,9 @@ class SetupState(FormMixin, rx.State):
         return None
 
     @rx.event
-    async def submit(self, form: dict) -> rx.event.EventSpec | None:
-        self.busy = True
+    async def submit(self, form: dict) -> AsyncIterator[rx.event.EventSpec | None]:
+        self._start()
+        yield
         try:
             await asyncio.to_thread(
                 auth.create_first_admin, form.get("name"), form.get("email"), form.get("password"), form.get("confirm")
@@ -52,12 +57,11 @@ class SetupState(FormMixin, rx.State):
             user, token = await asyncio.to_thread(auth.login, form.get("email"), form.get("password"), self._ip())
         except (auth.ValidationError, auth.AuthError) as exc:
             self._fail(exc)
-            return None
+            return
         finally:
             self.busy = False
-        self.errors, self.form_error = {}, ""
         (await self.get_state(AuthState))._sign_in(user, token)
-        return rx.redirect("/", replace=True)
+        yield rx.redirect("/", replace=True)
 
 
 class LoginState(FormMixin, rx.State):
@@ -71,18 +75,18 @@ class LoginState(FormMixin, rx.State):
         return None
 
     @rx.event
-    async def submit(self, form: dict) -> rx.event.EventSpec | None:
-        self.busy = True
+    async def submit(self, form: dict) -> AsyncIterator[rx.event.EventSpec | None]:
+        self._start()
+        yield
         try:
             user, token = await asyncio.to_thread(auth.login, form.get("email"), form.get("password"), self._ip())
         except (auth.ValidationError, auth.AuthError) as exc:
             self._fail(exc)
-            return None
+            return
         finally:
             self.busy = False
-        self.errors, self.form_error = {}, ""
         (await self.get_state(AuthState))._sign_in(user, token)
-        return rx.redirect(_safe_next(self.router.url.query_parameters.get("next")), replace=True)
+        yield rx.redirect(_safe_next(self.router.url.query_parameters.get("next")), replace=True)
 
 
 class JoinState(FormMixin, rx.State):
@@ -110,8 +114,9 @@ class JoinState(FormMixin, rx.State):
         self.suggested_email = invite.email or ""
 
     @rx.event
-    async def submit(self, form: dict) -> rx.event.EventSpec | None:
-        self.busy = True
+    async def submit(self, form: dict) -> AsyncIterator[rx.event.EventSpec | None]:
+        self._start()
+        yield
         try:
             user, token = await asyncio.to_thread(
                 auth.accept_invite,
@@ -126,8 +131,8 @@ class JoinState(FormMixin, rx.State):
             self._fail(exc)
             if isinstance(exc, auth.AuthError):
                 self.invite_ok = False
-            return None
+            return
         finally:
             self.busy = False
         (await self.get_state(AuthState))._sign_in(user, token)
-        return rx.redirect("/", replace=True)
+        yield rx.redirect("/", replace=True)

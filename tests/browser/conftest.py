@@ -1,0 +1,76 @@
+"""The real app (frontend built once per session, backend on a free port) driven by Playwright in
+Debian's Chromium. Every test here is marked `browser`; `make test-quick` skips them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+from reflex.testing import AppHarness
+
+from smartplex.config import PROJECT_ROOT
+from tests.conftest import OUTPUT, _SCRATCH, use_database, wipe
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+SCREENSHOTS = OUTPUT / "screenshots"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def e2e_db_url(migrated_template: str, db_kind: str) -> str:
+    if db_kind == "postgres":
+        return migrated_template
+    path = _SCRATCH / "e2e.db"
+    shutil.copy(_SCRATCH / "template.db", path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def app_harness(e2e_db_url: str) -> Iterator[AppHarness]:
+    use_database(e2e_db_url)
+    harness = AppHarness.create(root=PROJECT_ROOT, app_name="smartplex")
+    try:
+        harness.start()
+        yield harness
+    finally:
+        harness.stop()
+
+
+@pytest.fixture
+def app_url(app_harness: AppHarness, e2e_db_url: str) -> str:
+    """The running app's URL, over an empty database (other tests may have moved the settings)."""
+    use_database(e2e_db_url)
+    wipe(e2e_db_url)
+    assert app_harness.frontend_url
+    return app_harness.frontend_url.rstrip("/")
+
+
+def shoot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot for reviewers under test-output/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
