@@ -239,6 +239,13 @@ class SyncRun(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=2000)
 
 
+class WebhookStatus(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
 class WebhookEvent(SQLModel, table=True):
     """The audit of every webhook: accepted, rejected (with reason), duplicate or failed."""
 
@@ -254,6 +261,10 @@ class WebhookEvent(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=500)
     payload_hash: str | None = Field(default=None, max_length=64, index=True)
     remote_ip: str | None = Field(default=None, max_length=64)
+    # The accepted payload is the durable queue: a worker processes rows with processed_at unset,
+    # also the ones left over when a process stopped.
+    payload: str | None = Field(default=None, sa_type=sa.Text)
+    processed_at: datetime | None = Field(default=None, index=True)
 
 
 class ContentRequest(SQLModel, table=True):

@@ -1,0 +1,1 @@
+"""Everything that talks to a Plex Media Server: connect, sync, webhooks."""
