@@ -27,12 +27,41 @@ def redact_text(text: str) -> str:
     return SECRET_IN_TEXT.sub(lambda m: m.group(1) + REDACTED, text)
 
 
+class RedactAccessPaths(logging.Filter):
+    """Redact webhook secrets in server access-log records (uvicorn passes the path in `args`, granian in a dict).
+
+    Attached to the loggers themselves: granian's dictConfig replaces their handlers but keeps their filters.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact_text(record.msg)
+        if isinstance(record.args, dict):
+            record.args = {k: redact_text(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(redact_text(v) if isinstance(v, str) else v for v in record.args)
+        return True
+
+
+ACCESS_LOGGERS = ("uvicorn.access", "granian.access")
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {k: REDACTED if isinstance(k, str) and SECRET_KEYS.search(k) else _scrub(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_scrub(v) for v in value]
+    return value
+
+
 def _redact(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     for key, value in list(event_dict.items()):
-        if SECRET_KEYS.search(key) and key not in ("event", "token_kind"):
+        if key != "event" and SECRET_KEYS.search(key):
             event_dict[key] = REDACTED
-        elif isinstance(value, str):
-            event_dict[key] = redact_text(value)
+        else:
+            event_dict[key] = _scrub(value)
     return event_dict
 
 
@@ -76,6 +105,10 @@ def configure(level: str = "INFO") -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "granian", "granian.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    for name in ACCESS_LOGGERS:
+        access = logging.getLogger(name)
+        if not any(isinstance(f, RedactAccessPaths) for f in access.filters):
+            access.addFilter(RedactAccessPaths())
     _configured = True
 
 

@@ -30,7 +30,7 @@ _DUMMY_HASH = _pwd.hash(secrets.token_urlsafe(16))
 MAX_FIELD = 1024
 MIN_PASSWORD = 8
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 BAD_LOGIN = "Wrong email or password."
 
 
@@ -120,7 +120,7 @@ def validate_account(name: object, email: object, password: object, confirm: obj
         errors["email"] = "Enter your email address."
     elif len(clean_email) > 254:
         errors["email"] = "Use at most 254 characters."
-    elif not EMAIL_RE.match(clean_email):
+    elif not EMAIL_RE.match(clean_email) or CONTROL_RE.search(clean_email):
         errors["email"] = "Enter a valid email address, like you@example.com."
     if not raw_password:
         errors["password"] = "Choose a password."
@@ -143,7 +143,7 @@ def validate_login(email: object, password: object) -> tuple[str, str]:
     raw_password = password if isinstance(password, str) else ""
     if not clean_email:
         errors["email"] = "Enter your email address."
-    elif len(clean_email) > 254 or not EMAIL_RE.match(clean_email):
+    elif len(clean_email) > 254 or not EMAIL_RE.match(clean_email) or CONTROL_RE.search(clean_email):
         errors["email"] = "Enter a valid email address."
     if not raw_password:
         errors["password"] = "Enter your password."
@@ -373,6 +373,7 @@ def peek_invite(token: str | None) -> InviteView:
 def accept_invite(token: str | None, name: object, email: object, password: object, confirm: object, ip: str = "") -> tuple[UserView, str]:
     """Create the invited account and sign it in; the invite is consumed exactly once."""
     clean_name, clean_email, raw_password = validate_account(name, email, password, confirm)
+    peek_invite(token)  # refuse made-up tokens before spending an argon2 hash on them
     password_hash = hash_password(raw_password)
     with session() as s:
         invite = _open_invite(s, token)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
@@ -24,9 +24,6 @@ log = get_logger(__name__)
 
 SESSION_COOKIE = "sp_session"
 PUBLIC_ROUTES = ("/login", "/setup", "/join")
-
-S = TypeVar("S", bound=rx.State)
-
 
 class AuthState(rx.State):
     session_token: str = rx.Cookie(
@@ -106,16 +103,38 @@ async def acting_user(state: rx.State) -> UserView | None:
     return await auth_state._actor()
 
 
-def admin_only(handler: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """Refuse the handler unless the caller is a signed-in admin; the handler receives `actor`."""
+def admin_only(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse the handler unless the caller is a signed-in admin; the handler receives `actor`.
 
-    @functools.wraps(handler)
-    async def guarded(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+    Works for coroutine handlers and for async-generator handlers (those that `yield` updates).
+    """
+
+    async def _admin(self: rx.State) -> UserView | None:
         actor = await acting_user(self)
         if actor is None or not actor.is_admin:
             log.warning("forbidden_event", handler=handler.__name__)
-            return rx.toast.error("Only an admin can do that.")
-        return await handler(self, actor, *args, **kwargs)
+            return None
+        return actor
+
+    if inspect.isasyncgenfunction(handler):
+
+        @functools.wraps(handler)
+        async def guarded(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+            actor = await _admin(self)
+            if actor is None:
+                yield rx.toast.error("Only an admin can do that.")
+                return
+            async for update in handler(self, actor, *args, **kwargs):
+                yield update
+
+    else:
+
+        @functools.wraps(handler)
+        async def guarded(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+            actor = await _admin(self)
+            if actor is None:
+                return rx.toast.error("Only an admin can do that.")
+            return await handler(self, actor, *args, **kwargs)
 
     sig = inspect.signature(handler)
     params = list(sig.parameters.values())

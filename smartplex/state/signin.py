@@ -14,7 +14,7 @@ from smartplex.state.auth import AuthState
 
 def _safe_next(target: str | None) -> str:
     """Only same-site relative paths; anything else goes home."""
-    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+    if not target or "\\" in target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
         return "/"
     return target
 

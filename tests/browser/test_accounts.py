@@ -49,7 +49,8 @@ def test_first_run_creates_the_admin(page: Page, app_url: str) -> None:
 
     _fill(page, confirm=PASSWORD)
     page.click("#submit")
-    expect(page.locator("#welcome")).to_have_text("Welcome, Ada Admin", timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(r"/onboarding$"), timeout=TIMEOUT)
+    expect(page.locator("#wizard-steps")).to_be_visible(timeout=TIMEOUT)
     expect(page.locator("#nav-members")).to_be_visible()
     shoot(page, "app-shell-admin")
     assert auth.has_users()
@@ -74,10 +75,11 @@ def test_login_reload_logout_and_wrong_password(page: Page, app_url: str) -> Non
 
     _fill(page, email="ada@example.com", password=PASSWORD)
     page.click("#submit")
-    expect(page.locator("#welcome")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("#user-menu")).to_be_visible(timeout=TIMEOUT)
 
     page.reload()
-    expect(page.locator("#welcome")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("#user-menu")).to_be_visible(timeout=TIMEOUT)
+    expect(page).not_to_have_url(re.compile(r"/login"))
 
     page.click("#user-menu")
     page.click("#logout")
@@ -117,7 +119,7 @@ def test_member_cannot_open_admin_pages(page: Page, app_url: str) -> None:
 def test_invite_link_flow(page: Page, app_url: str) -> None:
     auth.create_first_admin("Ada Admin", "ada@example.com", PASSWORD, PASSWORD)
     _sign_in(page, app_url, "ada@example.com")
-    expect(page.locator("#welcome")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("#user-menu")).to_be_visible(timeout=TIMEOUT)
     page.click("#nav-members")
     expect(page.locator("#members-table")).to_contain_text("ada@example.com", timeout=TIMEOUT)
     page.fill("#invite-name", "Zoë Friend")
@@ -152,7 +154,7 @@ def test_admin_can_change_a_role(page: Page, app_url: str) -> None:
     auth.create_first_admin("Ada Admin", "ada@example.com", PASSWORD, PASSWORD)
     max_ = auth.create_user("Max Member", "max@example.com", PASSWORD)
     _sign_in(page, app_url, "ada@example.com")
-    expect(page.locator("#welcome")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("#user-menu")).to_be_visible(timeout=TIMEOUT)
     page.goto(f"{app_url}/admin/members")
     row = page.locator("#members-table tr", has_text="max@example.com")
     expect(row).to_be_visible(timeout=TIMEOUT)
@@ -166,7 +168,7 @@ def test_phone_and_dark_mode(page: Page, app_url: str) -> None:
     auth.create_first_admin("Ada Admin", "ada@example.com", PASSWORD, PASSWORD)
     page.set_viewport_size(PHONE)
     _sign_in(page, app_url, "ada@example.com")
-    expect(page.locator("#welcome")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("#wizard-steps")).to_be_visible(timeout=TIMEOUT)
     shoot(page, "app-shell-phone")
     page.click("#phone-menu")
     expect(page.get_by_role("dialog").get_by_text("Members")).to_be_visible(timeout=TIMEOUT)
