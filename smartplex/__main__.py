@@ -1,4 +1,4 @@
-"""Operator CLI: `python -m smartplex {migrate,create-admin,health}`."""
+"""Operator CLI: `python -m smartplex {migrate,create-admin,health,demo}`."""
 
 from __future__ import annotations
 
@@ -50,7 +50,13 @@ def _health(_args: argparse.Namespace) -> int:
 
     report = health.report()
     print(json.dumps(report, indent=2))
-    return 0 if report["status"] == "ok" else 1
+    return 1 if report["status"] == "error" else 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from smartplex import demo
+
+    return demo.main(port=args.port, every=args.every)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,7 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--name", required=True)
     admin.add_argument("--email", required=True)
     admin.set_defaults(run=_create_admin)
-    commands.add_parser("health", help="print the health report as JSON; exit 1 when unhealthy").set_defaults(run=_health)
+    commands.add_parser("health", help="print the health report as JSON; exit 1 when the database is down").set_defaults(run=_health)
+    demo = commands.add_parser("demo", help="run SmartPlex against the Plex simulator with its own demo database")
+    demo.add_argument("--port", type=int, default=3000)
+    demo.add_argument("--every", type=float, default=5.0, help="seconds between simulated plays")
+    demo.set_defaults(run=_demo)
     args = parser.parse_args(argv)
     log.configure(get_settings().log_level)
     return args.run(args)

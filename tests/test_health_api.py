@@ -69,3 +69,44 @@ def test_openapi_documents_health_with_example(client: TestClient) -> None:
 def test_swagger_and_redoc_not_served(client: TestClient, path: str) -> None:
     """Their pages load scripts from a CDN, which would break offline and leak visits."""
     assert client.get(path).status_code == 404
+
+
+def test_unreachable_plex_degrades_but_stays_200(client: TestClient, admin) -> None:  # noqa: ANN001
+    from smartplex.db import session
+    from smartplex.models import Server, utcnow
+    from smartplex.services.plex import servers
+
+    saved = servers.save_server(
+        admin.id, name="Den", machine_id="m" * 40, urls=["http://127.0.0.1:9"], preferred_url="http://127.0.0.1:9", token="t", version=None
+    )
+    assert client.get("/api/health").json()["components"]["plex:Den"] == {"status": "ok"}
+    with session() as s:
+        s.get(Server, saved.id).unreachable_since = utcnow()
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["components"]["plex:Den"]["status"] == "error"
+    assert body["components"]["plex:Den"]["error"].startswith("unreachable since ")
+
+
+def test_unreachable_redis_degrades(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from smartplex.config import reload_settings
+
+    monkeypatch.setenv("REFLEX_REDIS_URL", "redis://127.0.0.1:1/0")
+    reload_settings()
+    try:
+        body = client.get("/api/health").json()
+    finally:
+        monkeypatch.delenv("REFLEX_REDIS_URL")
+        reload_settings()
+    assert body["status"] == "degraded"
+    assert body["components"]["redis"]["status"] == "error"
+
+
+def test_unmigrated_database_is_an_error(tmp_path, db_url: str) -> None:  # noqa: ANN001
+    use_database(f"sqlite:///{tmp_path / 'empty.db'}")
+    with TestClient(create_api()) as client:
+        response = client.get("/api/health")
+    assert response.status_code == 503
+    assert response.json()["components"]["database"]["error"].endswith("is the schema migrated?")

@@ -64,8 +64,9 @@ def test_http_request_log_line(tmp_path: Path) -> None:
     records, raw = _log_lines(
         """
         from starlette.testclient import TestClient
-        from smartplex import log
+        from smartplex import log, migrations
         from smartplex.api import create_api
+        migrations.upgrade()
         log.configure("INFO")
         client = TestClient(create_api())
         client.get("/api/health", headers={"X-Request-ID": "req-probe-1"})

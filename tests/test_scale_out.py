@@ -30,6 +30,8 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 APP_PROBE = """
 import json
 from starlette.testclient import TestClient
+from smartplex import migrations
+migrations.upgrade()
 from smartplex.smartplex import app
 with TestClient(app()) as client:
     ping, health = client.get("/ping"), client.get("/api/health")

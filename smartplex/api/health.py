@@ -20,7 +20,9 @@ class ComponentHealth(BaseModel):
 
 
 class HealthReport(BaseModel):
-    status: Literal["ok", "error"] = Field(description="'ok' only when every component is ok.")
+    status: Literal["ok", "degraded", "error"] = Field(
+        description="'ok' when every component is ok; 'degraded' when Plex or Redis is not; 'error' when the database is not."
+    )
     version: str
     checked_at: str = Field(description="ISO 8601 time of the check, UTC.")
     components: dict[str, ComponentHealth]
@@ -32,7 +34,7 @@ class HealthReport(BaseModel):
                     "status": "ok",
                     "version": "0.1.0",
                     "checked_at": "2026-11-24T07:21:35.907455+00:00",
-                    "components": {"database": {"status": "ok"}},
+                    "components": {"database": {"status": "ok"}, "plex:Living Room": {"status": "ok"}},
                 }
             ]
         }
@@ -43,8 +45,8 @@ class HealthReport(BaseModel):
     "/api/health",
     response_model=HealthReport,
     summary="Overall, database and dependency health",
-    responses={503: {"model": HealthReport, "description": "At least one component is failing."}},
+    responses={503: {"model": HealthReport, "description": "The database is failing."}},
 )
 async def get_health() -> Any:
     report = await asyncio.to_thread(health_service.report)
-    return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
+    return JSONResponse(report, status_code=503 if report["status"] == "error" else 200)

@@ -7,12 +7,12 @@ from smartplex.state.system import SystemState
 
 
 def _status_badge(status: rx.Var) -> rx.Component:
-    return rx.badge(status, color_scheme=rx.cond(status == "ok", "green", "red"), size="2", variant="soft")
+    return rx.badge(status, color_scheme=rx.match(status, ("ok", "green"), ("degraded", "amber"), "red"), size="2", variant="soft")
 
 
 def _component_row(component: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(component["name"], weight="medium", text_transform="capitalize")),
+        rx.table.cell(rx.text(component["name"], weight="medium")),
         rx.table.cell(_status_badge(component["status"])),
         rx.table.cell(rx.text(component["error"], size="2", color_scheme="gray")),
         align="center",
