@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
@@ -51,6 +53,11 @@ def session(url: str | None = None) -> Iterator[Session]:
         except BaseException:
             s.rollback()
             raise
+
+
+def dialect_insert(dialect_name: str) -> Callable[..., Any]:
+    """The INSERT construct with ON CONFLICT support for this dialect (SQLite or PostgreSQL)."""
+    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
 
 
 def dispose_engines() -> None:

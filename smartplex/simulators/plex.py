@@ -1450,6 +1450,7 @@ class PlexSimulator(PlexLibrary):
             Route("/status/sessions/history/all", self._history),
             Route("/accounts", self._accounts),
             Route("/devices", self._devices),
+            Route("/__sim__/touch", self._sim_touch, methods=["POST"]),
         ]
 
     # ----- server-level endpoints
@@ -1815,6 +1816,15 @@ class PlexSimulator(PlexLibrary):
             for account in self.accounts
         ]
         return _container(request, {"size": len(els), "identifier": "com.plexapp.system.devices"}, _els(els), "Device")
+
+    async def _sim_touch(self, request: Request) -> Response:
+        """Not Plex: lets a test touch items of a simulator in another process, as `touch()` does (token required).
+
+        Body: `{"rating_keys": [...], "now": epoch?, "title": str?}`; answers `{"updatedAt": epoch}`.
+        """
+        body = orjson.loads(await request.body())
+        stamp = self.touch(body["rating_keys"], body.get("now"), title=body.get("title"))
+        return Response(orjson.dumps({"updatedAt": stamp}), media_type=JSON_TYPE)
 
 
 # --------------------------------------------------------------------------- command line
