@@ -16,7 +16,7 @@ export REFLEX_CHECK_LATEST_VERSION := false
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 REGISTRY = export NPM_CONFIG_REGISTRY="$${NPM_CONFIG_REGISTRY:-$$(npm config get registry 2>/dev/null)}"
 
-.PHONY: setup run dev test test-quick migrate lint clean
+.PHONY: setup run dev demo test test-quick migrate clean
 
 $(STAMP): requirements.txt
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run: migrate
 ## Hot-reloading development server.
 dev: migrate
 	$(REGISTRY) && $(VENV)/bin/reflex run
+
+## SmartPlex against the Plex simulator: members, histories and live webhooks (own database in data-demo/).
+demo: setup
+	$(REGISTRY) && $(VENV)/bin/python -m smartplex demo --port $(PORT)
 
 ## The whole suite, browser tests included (screenshots land in test-output/).
 test: setup

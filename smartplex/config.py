@@ -23,6 +23,10 @@ class Settings:
     login_window: timedelta
     log_level: str
     scheduler_enabled: bool
+    public_url: str | None
+    webhook_rate: str
+    webhook_worker_enabled: bool
+    trust_proxy: bool
 
 
 def _env_int(name: str, default: int) -> int:
@@ -43,6 +47,10 @@ def get_settings() -> Settings:
         login_window=timedelta(seconds=_env_int("SMARTPLEX_LOGIN_WINDOW_SECONDS", 300)),
         log_level=os.environ.get("SMARTPLEX_LOG_LEVEL", "INFO").upper(),
         scheduler_enabled=os.environ.get("SMARTPLEX_SCHEDULER", "1") != "0",
+        public_url=(os.environ.get("SMARTPLEX_PUBLIC_URL") or "").rstrip("/") or None,
+        webhook_rate=os.environ.get("SMARTPLEX_WEBHOOK_RATE") or "100/minute",
+        webhook_worker_enabled=os.environ.get("SMARTPLEX_WEBHOOK_WORKER", "1") != "0",
+        trust_proxy=os.environ.get("SMARTPLEX_TRUST_PROXY") == "1",
     )
 
 

@@ -5,9 +5,15 @@ import reflex as rx
 from smartplex import log, pages  # noqa: F401 - importing pages registers them
 from smartplex.api import create_api
 from smartplex.config import get_settings
+from smartplex.runtime import freeze_startup_heap
+from smartplex.services.plex.webhooks import worker_lifespan
+from smartplex.services.scheduler import scheduler_lifespan
 from smartplex.state.middleware import EventContext
 
 log.configure(get_settings().log_level)
 
 app = rx.App(api_transformer=create_api(), stylesheets=["/styles.css"])
 app.add_middleware(EventContext())
+app.register_lifespan_task(worker_lifespan)
+app.register_lifespan_task(scheduler_lifespan)
+app.register_lifespan_task(freeze_startup_heap)

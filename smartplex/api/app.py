@@ -4,37 +4,56 @@ from __future__ import annotations
 
 import time
 
-from fastapi import FastAPI, Request, Response
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from smartplex import __version__, log
-from smartplex.api import health
+from smartplex.api import health, webhooks
 
 logger = log.get_logger("smartplex.http")
 
-DESCRIPTION = """SmartPlex's HTTP API: health for monitors and load balancers, and (in later releases)
-Plex and Overseerr webhooks and the poster proxy. The browser app itself talks to SmartPlex over
+DESCRIPTION = """SmartPlex's HTTP API: health for monitors and load balancers, and the Plex webhook
+receiver (Overseerr webhooks and the poster proxy come in later releases). The browser app itself talks to SmartPlex over
 Reflex's websocket; these routes are for machines."""
 
 
-class RequestContext(BaseHTTPMiddleware):
-    """Give every API request an id (honouring X-Request-ID), bind it to logs and log the outcome."""
+class RequestContext:
+    """Give every API request an id (honouring X-Request-ID), bind it to logs and log the outcome.
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        request_id = request.headers.get("x-request-id", "")[:64] or log.new_request_id()
+    A plain ASGI middleware: Starlette's BaseHTTPMiddleware costs a task and a stream per request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or log.new_request_id()
         log.clear()
         log.bind(request_id=request_id)
         started = time.perf_counter()
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = request_id
-        logger.info(
-            "http_request",
-            method=request.method,
-            path=log.redact_text(request.url.path),
-            status=response.status_code,
-            duration_ms=round((time.perf_counter() - started) * 1000, 2),
-        )
-        return response
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode("latin-1"))]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            logger.info(
+                "http_request",
+                method=scope["method"],
+                path=log.redact_text(scope["path"]),
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
 
 
 def create_api() -> FastAPI:
@@ -48,4 +67,5 @@ def create_api() -> FastAPI:
     )
     api.add_middleware(RequestContext)
     api.include_router(health.router)
+    api.include_router(webhooks.router)
     return api

@@ -21,6 +21,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("Home", "house", "/"),
+    NavItem("Plex", "server", "/admin/plex", admin=True),
     NavItem("Members", "users", "/admin/members", admin=True),
     NavItem("System", "activity", "/admin/system", admin=True),
 ]

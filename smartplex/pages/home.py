@@ -4,6 +4,7 @@ import reflex as rx
 
 from smartplex.components.layout import app_page
 from smartplex.state.auth import AuthState
+from smartplex.state.home import HomeState
 
 
 def _empty_server() -> rx.Component:
@@ -16,10 +17,10 @@ def _empty_server() -> rx.Component:
                     rx.heading("Connect your Plex server", size="5"),
                     rx.text(
                         "SmartPlex fills this page from your Plex library: what's new, what to watch next, "
-                        "and what your people enjoy. Server onboarding arrives in the next release.",
+                        "and what your people enjoy.",
                         color_scheme="gray",
                     ),
-                    rx.link(rx.button("Invite members", variant="soft"), href="/admin/members"),
+                    rx.link(rx.button("Connect Plex"), href="/onboarding"),
                     spacing="2",
                 ),
                 rx.vstack(
@@ -39,11 +40,11 @@ def _empty_server() -> rx.Component:
     )
 
 
-@app_page(route="/", title="Home")
+@app_page(route="/", title="Home", on_load=[HomeState.load])
 def home() -> rx.Component:
     return rx.vstack(
         rx.heading(f"Welcome, {AuthState.user_name}", size="7", id="welcome"),
-        _empty_server(),
+        rx.cond(HomeState.has_server, rx.fragment(), _empty_server()),
         spacing="5",
         width="100%",
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -136,8 +137,16 @@ def admin_only(handler: Callable[..., Any]) -> Callable[..., Any]:
                 return rx.toast.error("Only an admin can do that.")
             return await handler(self, actor, *args, **kwargs)
 
-    sig = inspect.signature(handler)
-    params = list(sig.parameters.values())
-    guarded.__signature__ = sig.replace(parameters=[params[0], *params[2:]])  # type: ignore[attr-defined]
-    del guarded.__wrapped__  # type: ignore[attr-defined]  # Reflex must see the signature without `actor`
+    _hide_actor(guarded, handler)
     return guarded
+
+
+def _hide_actor(guarded: Callable[..., Any], handler: Callable[..., Any]) -> None:
+    """Give `guarded` the handler's signature minus `actor`, with annotations resolved in the
+    handler's module, so Reflex parses browser arguments against the real parameters."""
+    hints = typing.get_type_hints(handler)
+    params = list(inspect.signature(handler).parameters.values())
+    kept = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in [params[0], *params[2:]]]
+    guarded.__signature__ = inspect.Signature(kept, return_annotation=hints.get("return", inspect.Signature.empty))  # type: ignore[attr-defined]
+    guarded.__annotations__ = {k: v for k, v in hints.items() if k != "actor"}
+    del guarded.__wrapped__  # type: ignore[attr-defined]

@@ -87,6 +87,11 @@ def normalize_url(raw: str) -> str:
     return f"{parts.scheme.lower()}://{netloc}{parts.path.rstrip('/')}"
 
 
+def usable_urls(urls: list[str]) -> list[str]:
+    """The valid addresses among `urls`, normalised and without duplicates, in their order."""
+    return _unique_normalized(urls)[0]
+
+
 def _unique_normalized(urls: list[str]) -> tuple[list[str], list[Probe]]:
     valid: list[str] = []
     invalid: list[Probe] = []

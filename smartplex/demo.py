@@ -1,0 +1,107 @@
+"""`make demo`: SmartPlex against the Plex simulator, with members, histories and live webhooks.
+
+The demo keeps its own data folder (and so its own database and key); it never touches the real one.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+
+from smartplex.config import PROJECT_ROOT
+
+DEMO_DIR = PROJECT_ROOT / "data-demo"
+ADMIN_EMAIL = "admin@demo.smartplex"
+MEMBER_PASSWORD = ADMIN_PASSWORD = "smartplex-demo"
+
+
+def _prepare_environment(port: int) -> None:
+    os.environ["SMARTPLEX_DATA_DIR"] = str(DEMO_DIR)
+    os.environ["SMARTPLEX_DB_URL"] = f"sqlite:///{DEMO_DIR / 'smartplex.db'}"
+    os.environ.pop("SMARTPLEX_SECRET_KEY", None)
+    os.environ["PORT"] = str(port)
+    from smartplex.config import reload_settings
+
+    reload_settings()
+
+
+def _seed(sim_url: str, sim) -> str:  # noqa: ANN001 - PlexSimulator, imported lazily
+    """Create the admin, members linked to the simulator's accounts, the server, and sync it."""
+    from smartplex import migrations
+    from smartplex.services import auth
+    from smartplex.services.plex import accounts, servers, sync
+    from smartplex.services.scheduler import ensure_default_schedules
+
+    migrations.upgrade()
+    if not auth.has_users():
+        auth.create_first_admin("Demo Admin", ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_PASSWORD)
+    admin_id = next(u.id for u in auth.list_users(1) if u.email == ADMIN_EMAIL)
+    for account in sim.accounts[1:]:
+        email = f"{account.name.lower()}@demo.smartplex"
+        if not any(u.email == email for u in auth.list_users(admin_id)):
+            user = auth.create_user(account.name, email, MEMBER_PASSWORD)
+            accounts.link_user(user.id, account.id, account.name)
+    server = servers.save_server(
+        admin_id,
+        name=sim.friendly_name,
+        machine_id=sim.machine_identifier,
+        urls=[sim_url],
+        preferred_url=sim_url,
+        token=sim.token,
+        version="1.41.0",
+    )
+    ensure_default_schedules(server.id)
+    result = sync.run_sync(server.id, "full", "demo")
+    print(f"Synced the demo library: {result.items_seen} items ({result.status}).")
+    return servers.ensure_webhook_secret(admin_id)
+
+
+def _trickle(sim, webhook_url: str, stop: threading.Event, every: float) -> None:  # noqa: ANN001
+    """Fire believable play sessions at SmartPlex until stopped."""
+    from smartplex.simulators.plex_webhooks import fire_webhook
+
+    rng = random.Random(7)
+    playable = [rk for rk, item in sim.items.items() if item.type in ("movie", "episode")]
+    with httpx.Client(timeout=5) as client:
+        while not stop.wait(every):
+            account = rng.choice(sim.accounts)
+            rating_key = rng.choice(playable)
+            for event in ("media.play", rng.choice(("media.stop", "media.scrobble"))):
+                try:
+                    fire_webhook(sim, webhook_url, event, account.id, rating_key, client=client)
+                except httpx.HTTPError:
+                    break
+            if event == "media.scrobble":
+                sim.add_play(account.id, rating_key)
+
+
+def main(port: int = 3000, every: float = 5.0) -> int:
+    from smartplex.simulators.plex import PlexSimulator
+
+    _prepare_environment(port)
+    sim = PlexSimulator(movies=1500, shows=40, seasons=3, episodes=10, seed=42, friendly_name="Demo Plex")
+    with sim.serve() as server:
+        secret = _seed(server.url, sim)
+        app = subprocess.Popen(
+            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--frontend-port", str(port), "--backend-port", str(port)],
+            cwd=PROJECT_ROOT,
+        )
+        stop = threading.Event()
+        webhook_url = f"http://127.0.0.1:{port}/api/webhooks/plex/{secret}"
+        trickler = threading.Thread(target=_trickle, args=(sim, webhook_url, stop, every), daemon=True)
+        print(f"\nSmartPlex demo on http://localhost:{port}  sign in as {ADMIN_EMAIL} / {ADMIN_PASSWORD}")
+        print(f"Members sign in as <name>@demo.smartplex / {MEMBER_PASSWORD}. Data: {Path(DEMO_DIR)}\n")
+        trickler.start()
+        try:
+            return app.wait()
+        except KeyboardInterrupt:
+            app.terminate()
+            return app.wait()
+        finally:
+            stop.set()

@@ -1,0 +1,239 @@
+"""/admin/plex: the connected server, live updates, schedules, syncs, webhooks and account links."""
+
+import reflex as rx
+
+from smartplex.components.layout import app_page
+from smartplex.components.sync_progress import sync_progress
+from smartplex.state.plex_admin import PlexAdminState as S
+
+STATUS_COLORS = {"succeeded": "green", "accepted": "green", "running": "blue", "duplicate": "gray", "cancelled": "amber"}
+
+
+def status_badge(status: rx.Var) -> rx.Component:
+    return rx.badge(
+        status,
+        color_scheme=rx.match(status, *[(k, v) for k, v in STATUS_COLORS.items()], "red"),
+        variant="soft",
+    )
+
+
+def _unreachable_banner() -> rx.Component:
+    return rx.cond(
+        S.server["unreachable_since"],
+        rx.callout(
+            rx.text(
+                "Plex unreachable since ",
+                rx.moment(S.server["unreachable_since"].to(str), format="YYYY-MM-DD HH:mm"),
+                ". SmartPlex shows the data it already has and retries on schedule.",
+            ),
+            icon="wifi-off",
+            color_scheme="red",
+            id="unreachable-banner",
+            width="100%",
+        ),
+    )
+
+
+def _server_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("server", size=20),
+                rx.heading(S.server["name"].to(str), size="5", id="server-name"),
+                rx.badge(S.server["version"].to(str), variant="soft", color_scheme="gray"),
+                align="center",
+                wrap="wrap",
+            ),
+            rx.data_list.root(
+                rx.data_list.item(rx.data_list.label("Connection"), rx.data_list.value(rx.code(S.server["preferred_connection_url"].to(str)))),
+                rx.data_list.item(
+                    rx.data_list.label("Last full sync"),
+                    rx.data_list.value(rx.cond(S.server["last_full_sync_at"], rx.moment(S.server["last_full_sync_at"].to(str), from_now=True), "never")),
+                ),
+                rx.data_list.item(
+                    rx.data_list.label("Last incremental sync"),
+                    rx.data_list.value(
+                        rx.cond(S.server["last_incremental_sync_at"], rx.moment(S.server["last_incremental_sync_at"].to(str), from_now=True), "never")
+                    ),
+                ),
+                orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+            ),
+            rx.hstack(
+                rx.button(rx.icon("refresh_cw", size=16), "Sync changes", on_click=S.sync_now("incremental"), disabled=S.syncing, id="sync-incremental"),
+                rx.button("Full sync", variant="soft", on_click=S.sync_now("full"), disabled=S.syncing, id="sync-full"),
+                spacing="3",
+                wrap="wrap",
+            ),
+            rx.cond(S.syncing | (S.sync_status != ""), sync_progress(S)),
+            spacing="4",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _webhook_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Live updates (Plex webhooks)", size="4"),
+            rx.text(
+                "Paste this address in Plex Web under Settings > Webhooks. It identifies you like a password; "
+                "rotate it if it leaks.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.hstack(
+                rx.code(S.webhook_url, id="webhook-url", size="2", style={"word_break": "break-all"}),
+                rx.icon_button(
+                    rx.icon("copy", size=16),
+                    variant="soft",
+                    on_click=[rx.set_clipboard(S.webhook_url), rx.toast.info("Copied")],
+                    aria_label="Copy webhook URL",
+                ),
+                align="center",
+                width="100%",
+            ),
+            rx.alert_dialog.root(
+                rx.alert_dialog.trigger(rx.button("Rotate URL", variant="soft", color_scheme="red", id="rotate-secret")),
+                rx.alert_dialog.content(
+                    rx.alert_dialog.title("Rotate the webhook URL?"),
+                    rx.alert_dialog.description("The current URL stops working immediately; paste the new one into Plex."),
+                    rx.hstack(
+                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                        rx.alert_dialog.action(rx.button("Rotate", color_scheme="red", on_click=S.rotate_secret, id="confirm-rotate")),
+                        spacing="3",
+                        justify="end",
+                        padding_top="12px",
+                    ),
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _schedule_row(s: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(s["kind"], text_transform="capitalize", weight="medium")),
+        rx.table.cell(
+            rx.hstack(
+                rx.input(
+                    default_value=s["interval_minutes"].to(str),
+                    type="number",
+                    min=5,
+                    width="90px",
+                    on_blur=lambda v: S.set_interval(s["id"], v),
+                    id="interval-" + s["kind"].to(str),
+                ),
+                rx.text("min", size="1", color_scheme="gray"),
+                align="center",
+            )
+        ),
+        rx.table.cell(rx.switch(checked=s["enabled"].to(bool), on_change=lambda v: S.set_enabled(s["id"], v))),
+        rx.table.cell(rx.cond(s["next_run_at"], rx.moment(s["next_run_at"].to(str), from_now=True), "—"), display=["none", "table-cell"]),
+        rx.table.cell(rx.text(s["run_count"]), display=["none", "table-cell"]),
+        rx.table.cell(rx.text(s["last_error"], size="1", color_scheme="red")),
+        rx.table.cell(rx.button("Run now", size="1", variant="ghost", on_click=S.run_schedule_now(s["id"]))),
+        align="center",
+    )
+
+
+def _table(headers: list[str], rows: rx.Component, id: str) -> rx.Component:
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+        rx.table.body(rows),
+        width="100%",
+        variant="surface",
+        size="1",
+        id=id,
+    )
+
+
+def _sync_row(r: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.moment(r["started_at"].to(str), from_now=True)),
+        rx.table.cell(rx.text(r["kind"]), rx.text(" · ", r["trigger"], size="1", color_scheme="gray")),
+        rx.table.cell(status_badge(r["status"].to(str))),
+        rx.table.cell(rx.text(r["items_changed"], " / ", r["items_seen"])),
+        rx.table.cell(rx.text((r["duration_ms"].to(int) / 1000).to_string(), " s"), display=["none", "table-cell"]),
+        rx.table.cell(rx.text(r["error"], size="1", color_scheme="red")),
+    )
+
+
+def _webhook_row(w: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.moment(w["received_at"].to(str), format="HH:mm:ss")),
+        rx.table.cell(rx.code(w["event"], size="1")),
+        rx.table.cell(status_badge(w["status"].to(str))),
+        rx.table.cell(rx.text(w["reason"], size="1", color_scheme="gray")),
+    )
+
+
+def _account_row(a: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(a["name"], weight="medium"), rx.text(" #", a["id"], size="1", color_scheme="gray")),
+        rx.table.cell(
+            rx.select.root(
+                rx.select.trigger(placeholder="Not linked"),
+                rx.select.content(rx.foreach(S.people, lambda p: rx.select.item(p["name"], value=p["id"]))),
+                value=a["linked_user_id"].to(str),
+                on_change=lambda uid: S.link(a["id"], uid),
+                size="1",
+            )
+        ),
+    )
+
+
+def _accounts_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Plex accounts", size="4"),
+                rx.spacer(),
+                rx.button("Load from Plex", size="1", variant="soft", on_click=S.load_accounts, id="load-accounts"),
+                width="100%",
+                align="center",
+            ),
+            rx.text("Link each Plex account to a SmartPlex person so their plays count for them.", size="2", color_scheme="gray"),
+            rx.cond(S.accounts_error, rx.callout(S.accounts_error, color_scheme="red", icon="triangle_alert")),
+            rx.cond(
+                S.plex_accounts.length() > 0,
+                _table(["Plex account", "SmartPlex person"], rx.foreach(S.plex_accounts, _account_row), "accounts-table"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+@app_page(route="/admin/plex", title="Plex", on_load=[S.load], admin=True)
+def plex() -> rx.Component:
+    return rx.cond(
+        S.has_server,
+        rx.vstack(
+            _unreachable_banner(),
+            _server_card(),
+            _webhook_card(),
+            rx.heading("Schedules", size="4"),
+            _table(["Sync", "Every", "On", "Next", "Runs", "Last error", ""], rx.foreach(S.schedules, _schedule_row), "schedules-table"),
+            _accounts_card(),
+            rx.hstack(rx.heading("Recent syncs", size="4"), rx.spacer(), rx.icon_button(rx.icon("refresh_cw", size=14), size="1", variant="ghost", on_click=S.refresh)),
+            _table(["Started", "Kind", "Status", "Changed / seen", "Took", "Error"], rx.foreach(S.syncs, _sync_row), "syncs-table"),
+            rx.heading("Recent webhooks", size="4"),
+            _table(["Time", "Event", "Status", "Reason"], rx.foreach(S.webhooks, _webhook_row), "webhooks-table"),
+            spacing="4",
+            width="100%",
+        ),
+        rx.card(
+            rx.vstack(
+                rx.heading("No Plex server yet", size="5"),
+                rx.text("Connect your server to start syncing.", color_scheme="gray"),
+                rx.link(rx.button("Connect Plex"), href="/onboarding"),
+                spacing="3",
+            ),
+            width="100%",
+        ),
+    )

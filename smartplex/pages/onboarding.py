@@ -1,0 +1,211 @@
+"""/onboarding: connect the Plex server in four steps."""
+
+import reflex as rx
+
+from smartplex.components.layout import app_page
+from smartplex.components.sync_progress import sync_progress
+from smartplex.state.onboarding import OnboardingState as S
+
+STEPS = ["Server", "Connection", "First sync", "Done"]
+
+
+def _stepper() -> rx.Component:
+    def dot(number: int, label: str) -> rx.Component:
+        reached = S.step >= number
+        return rx.hstack(
+            rx.center(
+                rx.cond(S.step > number, rx.icon("check", size=14), rx.text(str(number), size="1", weight="bold")),
+                width="24px",
+                height="24px",
+                border_radius="999px",
+                background=rx.cond(reached, rx.color("accent", 9), rx.color("gray", 4)),
+                color=rx.cond(reached, "white", rx.color("gray", 11)),
+            ),
+            rx.text(label, size="2", weight=rx.cond(S.step == number, "bold", "regular"), display=["none", "block"]),
+            align="center",
+            spacing="2",
+        )
+
+    items: list[rx.Component] = []
+    for i, label in enumerate(STEPS, start=1):
+        if i > 1:
+            items.append(rx.box(height="1px", flex="1", background=rx.color("gray", 6), min_width="12px"))
+        items.append(dot(i, label))
+    return rx.hstack(*items, align="center", width="100%", spacing="2", id="wizard-steps")
+
+
+def _error() -> rx.Component:
+    return rx.cond(S.error, rx.callout(S.error, icon="triangle_alert", color_scheme="red", id="wizard-error", width="100%"))
+
+
+def _step_server() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading("Where is your Plex server?", size="5"),
+            rx.text(
+                "Enter one or more addresses SmartPlex can reach it at (local and remote); SmartPlex tries them all "
+                "at once and keeps the fastest that answers.",
+                color_scheme="gray",
+                size="2",
+            ),
+            _error(),
+            rx.text("Server addresses", as_="label", html_for="urls", size="2", weight="medium"),
+            rx.text_area(
+                id="urls",
+                name="urls",
+                placeholder="http://192.168.1.10:32400\nhttps://plex.example.com:32400",
+                rows="3",
+                width="100%",
+                max_length=2048,
+            ),
+            rx.text("Plex token", as_="label", html_for="token", size="2", weight="medium"),
+            rx.input(id="token", name="token", type="password", auto_complete="off", width="100%", max_length=256, size="3"),
+            rx.text(
+                "Find it in Plex Web: open any item, choose Get Info, then View XML; the token is the "
+                "X-Plex-Token value in the address. It is stored encrypted and never shown again.",
+                size="1",
+                color_scheme="gray",
+            ),
+            rx.button(rx.icon("plug-zap", size=16), "Test connection", type="submit", id="test-connection", size="3", loading=S.busy),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=S.test_connection,
+        width="100%",
+    )
+
+
+def _candidate(c: rx.Var) -> rx.Component:
+    ok = c["ok"].to(bool)
+    return rx.card(
+        rx.hstack(
+            rx.cond(
+                ok,
+                rx.radio_group.root(
+                    rx.radio_group.item(value=c["url"].to(str)),
+                    value=S.chosen_url,
+                    on_change=S.choose,
+                ),
+                rx.icon("circle-x", color=rx.color("red", 9), size=18),
+            ),
+            rx.vstack(
+                rx.code(c["url"], size="2"),
+                rx.text(
+                    rx.cond(ok, c["name"].to(str) + " · " + c["latency_ms"].to(str) + " ms", c["reason"].to(str)),
+                    size="1",
+                    color_scheme=rx.cond(ok, "gray", "red"),
+                ),
+                spacing="1",
+            ),
+            align="center",
+            spacing="3",
+        ),
+        width="100%",
+        on_click=rx.cond(ok, S.choose(c["url"]), rx.noop()),
+        cursor=rx.cond(ok, "pointer", "default"),
+    )
+
+
+def _step_connection() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Pick the connection", size="5"),
+        rx.text("These are the addresses we tried. The fastest working one is selected.", color_scheme="gray", size="2"),
+        _error(),
+        rx.vstack(rx.foreach(S.candidates, _candidate), width="100%", spacing="2", id="candidates"),
+        rx.hstack(
+            rx.button("Back", variant="soft", color_scheme="gray", on_click=S.back),
+            rx.button(rx.icon("download", size=16), "Save and sync library", on_click=S.save_and_sync, id="save-and-sync"),
+            spacing="3",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _step_sync() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Syncing your library", size="5"),
+        rx.text(
+            "SmartPlex reads every movie and show once; after this it only asks Plex for what changed.",
+            color_scheme="gray",
+            size="2",
+        ),
+        sync_progress(S),
+        rx.cond(
+            ~S.syncing & (S.sync_status != "succeeded"),
+            rx.button(rx.icon("refresh_cw", size=16), "Try again", on_click=S.retry_sync, id="retry-sync"),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _count(label: str, key: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(rx.text(label, size="2", color_scheme="gray"), rx.heading(S.counts[key], size="7"), spacing="1"),
+        flex="1",
+        min_width="120px",
+    )
+
+
+def _step_done() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(rx.icon("circle-check", color=rx.color("green", 9), size=28), rx.heading(S.server_name, " is connected", size="5")),
+        rx.cond(S.sync_status == "succeeded", sync_progress(S)),
+        rx.flex(
+            _count("Movies", "movie"),
+            _count("Shows", "show"),
+            _count("Episodes", "episode"),
+            spacing="3",
+            wrap="wrap",
+            width="100%",
+            id="library-counts",
+        ),
+        rx.heading("Live updates from Plex", size="4"),
+        rx.text(
+            "In Plex Web open Settings > Webhooks, choose Add Webhook and paste this address. Plays and new items then "
+            "reach SmartPlex within seconds. Keep it private: it works like a password.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.hstack(
+            rx.code(S.webhook_url, id="webhook-url", size="2", style={"word_break": "break-all"}),
+            rx.icon_button(
+                rx.icon("copy", size=16),
+                variant="soft",
+                on_click=[rx.set_clipboard(S.webhook_url), rx.toast.info("Copied")],
+                aria_label="Copy webhook URL",
+            ),
+            align="center",
+            width="100%",
+        ),
+        rx.hstack(
+            rx.link(rx.button("Go to the dashboard", id="to-dashboard"), href="/"),
+            rx.link(rx.button("Plex settings", variant="soft"), href="/admin/plex"),
+            spacing="3",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+@app_page(route="/onboarding", title="Connect Plex", on_load=[S.load], admin=True)
+def onboarding() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            _stepper(),
+            rx.divider(),
+            rx.match(
+                S.step,
+                (1, _step_server()),
+                (2, _step_connection()),
+                (3, _step_sync()),
+                _step_done(),
+            ),
+            spacing="5",
+            width="100%",
+        ),
+        size="4",
+        width="100%",
+        max_width="760px",
+    )

@@ -1,0 +1,90 @@
+"""Recent syncs and webhooks for the admin pages, and library counts for the wizard and dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import col, func, select
+
+from smartplex.db import session
+from smartplex.models import MediaItem, Server, SyncRun, WebhookEvent
+
+
+@dataclass(frozen=True)
+class SyncRunView:
+    id: int
+    kind: str
+    trigger: str
+    status: str
+    started_at: str
+    duration_ms: int
+    items_seen: int
+    items_changed: int
+    items_removed: int
+    error: str
+
+
+@dataclass(frozen=True)
+class WebhookView:
+    id: int
+    received_at: str
+    event: str
+    status: str
+    reason: str
+
+
+def recent_syncs(server_id: int, limit: int = 20) -> list[SyncRunView]:
+    with session() as s:
+        rows = s.exec(
+            select(SyncRun).where(SyncRun.server_id == server_id).order_by(col(SyncRun.id).desc()).limit(limit)
+        ).all()
+    return [
+        SyncRunView(
+            id=r.id or 0,
+            kind=r.kind,
+            trigger=r.trigger,
+            status=r.status,
+            started_at=r.started_at.isoformat(),
+            duration_ms=r.duration_ms,
+            items_seen=r.items_seen,
+            items_changed=r.items_changed,
+            items_removed=r.items_removed,
+            error=r.error or "",
+        )
+        for r in rows
+    ]
+
+
+def recent_webhooks(owner_id: int, limit: int = 50) -> list[WebhookView]:
+    with session() as s:
+        rows = s.exec(
+            select(WebhookEvent).where(WebhookEvent.owner_id == owner_id).order_by(col(WebhookEvent.id).desc()).limit(limit)
+        ).all()
+    return [
+        WebhookView(
+            id=r.id or 0,
+            received_at=r.received_at.isoformat(),
+            event=r.event or "—",
+            status=r.status,
+            reason=r.reason or "",
+        )
+        for r in rows
+    ]
+
+
+def library_counts(server_id: int) -> dict[str, int]:
+    """Items present on the server (not marked removed), by type."""
+    counts = {"movie": 0, "show": 0, "season": 0, "episode": 0}
+    with session() as s:
+        rows = s.exec(
+            select(MediaItem.type, func.count())
+            .where(MediaItem.server_id == server_id, col(MediaItem.removed_at).is_(None))
+            .group_by(MediaItem.type)
+        ).all()
+    counts.update({kind: n for kind, n in rows})
+    return counts
+
+
+def server_exists() -> bool:
+    with session() as s:
+        return s.exec(select(func.count()).select_from(Server)).one() > 0

@@ -1,0 +1,126 @@
+"""Admin: the connected Plex server, its webhook URL, sync schedules, recent syncs and webhooks,
+and which Plex account belongs to which member."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+
+import reflex as rx
+
+from smartplex.services import auth, scheduler
+from smartplex.services.auth import UserView
+from smartplex.services.plex import accounts, activity, servers, webhooks
+from smartplex.state.auth import acting_user, admin_only
+from smartplex.state.sync_runner import SyncRunner
+from smartplex.state.urls import api_origin
+
+
+class PlexAdminState(SyncRunner, rx.State):
+    server: dict = {}
+    webhook_url: str = ""
+    schedules: list[dict] = []
+    syncs: list[dict] = []
+    webhooks: list[dict] = []
+    plex_accounts: list[dict] = []
+    people: list[dict] = []
+    accounts_error: str = ""
+
+    @rx.var
+    def has_server(self) -> bool:
+        return bool(self.server)
+
+    async def _reload(self, actor: UserView) -> None:
+        owned = await asyncio.to_thread(servers.servers_for_owner, actor.id)
+        self.server = asdict(owned[0]) if owned else {}
+        secret = await asyncio.to_thread(servers.ensure_webhook_secret, actor.id)
+        self.webhook_url = f"{api_origin(self)}{servers.webhook_path(secret)}"
+        self.webhooks = [asdict(w) for w in await asyncio.to_thread(activity.recent_webhooks, actor.id)]
+        if not owned:
+            self.schedules = self.syncs = []
+            return
+        server_id = owned[0].id
+        self.schedules = [asdict(s) for s in await asyncio.to_thread(scheduler.list_schedules, server_id)]
+        self.syncs = [asdict(r) for r in await asyncio.to_thread(activity.recent_syncs, server_id)]
+
+    @rx.event
+    @admin_only
+    async def load(self, actor: UserView) -> None:
+        await self._reload(actor)
+
+    @rx.event
+    @admin_only
+    async def refresh(self, actor: UserView) -> None:
+        await self._reload(actor)
+
+    @rx.event(background=True)
+    async def sync_now(self, kind: str) -> None:
+        async with self:
+            actor = await acting_user(self)
+            server_id = int(self.server.get("id") or 0)
+        if actor is None or not actor.is_admin:
+            yield rx.toast.error("Only an admin can do that.")
+            return
+        if not server_id or kind not in ("full", "incremental"):
+            return
+        result = await self._run_sync(server_id, kind, "manual")
+        async with self:
+            await self._reload(actor)
+        if result is not None and result.status == "succeeded":
+            yield rx.toast.success(f"Sync finished: {result.items_changed} changed of {result.items_seen}.")
+
+    @rx.event
+    @admin_only
+    async def rotate_secret(self, actor: UserView) -> rx.event.EventSpec:
+        await asyncio.to_thread(servers.rotate_webhook_secret, actor.id)
+        webhooks.forget_cached()
+        await self._reload(actor)
+        return rx.toast.success("New webhook URL created. Paste it into Plex; the old one no longer works.")
+
+    @rx.event
+    @admin_only
+    async def set_interval(self, actor: UserView, schedule_id: int, minutes: str) -> rx.event.EventSpec | None:
+        try:
+            await asyncio.to_thread(scheduler.update_schedule, int(schedule_id), interval_minutes=int(minutes))
+        except (ValueError, scheduler.ScheduleError) as exc:
+            await self._reload(actor)
+            return rx.toast.error(str(exc) if isinstance(exc, scheduler.ScheduleError) else "Enter whole minutes.")
+        await self._reload(actor)
+        return rx.toast.success("Schedule saved.")
+
+    @rx.event
+    @admin_only
+    async def set_enabled(self, actor: UserView, schedule_id: int, enabled: bool) -> None:
+        await asyncio.to_thread(scheduler.update_schedule, int(schedule_id), enabled=bool(enabled))
+        await self._reload(actor)
+
+    @rx.event
+    @admin_only
+    async def run_schedule_now(self, actor: UserView, schedule_id: int) -> rx.event.EventSpec:
+        await asyncio.to_thread(scheduler.run_now, int(schedule_id))
+        await self._reload(actor)
+        return rx.toast.info("Queued: the scheduler starts it within a minute.")
+
+    @rx.event
+    @admin_only
+    async def load_accounts(self, actor: UserView) -> None:
+        server_id = int(self.server.get("id") or 0)
+        if not server_id:
+            return
+        try:
+            found = await asyncio.to_thread(accounts.plex_accounts, server_id)
+        except Exception as exc:  # noqa: BLE001 - shown to the admin; Plex may be down
+            self.accounts_error = f"Could not read accounts from Plex: {exc}"
+            return
+        self.accounts_error = ""
+        self.plex_accounts = [{**asdict(a), "linked_user_id": str(a.linked_user_id or "")} for a in found]
+        self.people = [{"id": str(u.id), "name": u.name} for u in await asyncio.to_thread(auth.list_users, actor.id)]
+
+    @rx.event
+    @admin_only
+    async def link(self, actor: UserView, plex_account_id: int, user_id: str) -> rx.event.EventSpec:
+        account = next((a for a in self.plex_accounts if a["id"] == int(plex_account_id)), None)
+        if account is None:
+            return rx.toast.error("Unknown Plex account.")
+        await asyncio.to_thread(accounts.link_user, int(user_id), int(plex_account_id), account["name"])
+        return PlexAdminState.load_accounts

@@ -1,0 +1,118 @@
+"""The onboarding wizard end to end against the Plex simulator, and the Plex admin page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from smartplex.services import auth
+from smartplex.simulators.plex import PlexSimulator
+from smartplex.simulators.server import ThreadedServer
+from tests.browser.conftest import PHONE, shoot
+from tests.conftest import PASSWORD
+
+TIMEOUT = 30_000
+MOVIES, SHOWS, SEASONS, EPISODES = 240, 6, 2, 10
+
+
+@pytest.fixture
+def plex() -> Iterator[tuple[PlexSimulator, ThreadedServer]]:
+    sim = PlexSimulator(movies=MOVIES, shows=SHOWS, seasons=SEASONS, episodes=EPISODES, seed=3, friendly_name="Living Room")
+    with sim.serve() as server:
+        yield sim, server
+
+
+def _admin_signed_in(page: Page, app_url: str) -> None:
+    auth.create_first_admin("Ada Admin", "ada@example.com", PASSWORD, PASSWORD)
+    page.goto(f"{app_url}/login")
+    expect(page.locator("#login-form")).to_be_visible(timeout=TIMEOUT)
+    page.fill("#email", "ada@example.com")
+    page.fill("#password", PASSWORD)
+    page.click("#submit")
+    expect(page).to_have_url(re.compile(r"/onboarding$"), timeout=TIMEOUT)
+
+
+def test_wizard_connects_syncs_and_shows_the_webhook_url(page: Page, app_url: str, plex) -> None:
+    sim, server = plex
+    _admin_signed_in(page, app_url)
+    expect(page.locator("#wizard-steps")).to_be_visible(timeout=TIMEOUT)
+    shoot(page, "wizard-1-server")
+
+    page.fill("#urls", f"http://127.0.0.1:9\n{server.url}")
+    page.fill("#token", "not-the-token")
+    page.click("#test-connection")
+    expect(page.locator("#wizard-error")).to_contain_text("No address answered", timeout=TIMEOUT)
+    expect(page.locator("#candidates")).to_have_count(0)
+
+    page.fill("#token", sim.token)
+    page.click("#test-connection")
+    candidates = page.locator("#candidates")
+    expect(candidates).to_contain_text(server.url, timeout=TIMEOUT)
+    expect(candidates).to_contain_text("Living Room")
+    expect(candidates).to_contain_text("127.0.0.1:9")
+    assert sim.token not in page.content()
+    shoot(page, "wizard-2-connection")
+
+    page.click("#save-and-sync")
+    expect(page.locator("#sync-progress")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("#library-counts")).to_contain_text(str(MOVIES), timeout=60_000)
+    expect(page.locator("#library-counts")).to_contain_text(str(SHOWS * SEASONS * EPISODES))
+    webhook = page.locator("#webhook-url")
+    expect(webhook).to_contain_text("/api/webhooks/plex/")
+    assert sim.token not in page.content()
+    shoot(page, "wizard-4-done")
+
+    page.click("#to-dashboard")
+    expect(page.locator("#welcome")).to_be_visible(timeout=TIMEOUT)
+
+
+def test_wizard_progress_bar_reaches_100_percent(page: Page, app_url: str, plex) -> None:
+    sim, server = plex
+    sim.faults.latency = 0.15
+    _admin_signed_in(page, app_url)
+    page.fill("#urls", server.url)
+    page.fill("#token", sim.token)
+    page.click("#test-connection")
+    expect(page.locator("#candidates")).to_contain_text(server.url, timeout=TIMEOUT)
+    page.click("#save-and-sync")
+    expect(page.locator("#sync-counts")).to_contain_text(re.compile(r"[1-9]\d* / \d+ items"), timeout=TIMEOUT)
+    shoot(page, "wizard-3-syncing")
+    expect(page.locator("#sync-percent")).to_have_text("100%", timeout=60_000)
+    expect(page.locator("#library-counts")).to_be_visible(timeout=TIMEOUT)
+
+
+def test_plex_admin_page_shows_syncs_webhooks_and_the_unreachable_banner(page: Page, app_url: str, plex) -> None:
+    sim, server = plex
+    _admin_signed_in(page, app_url)
+    page.fill("#urls", server.url)
+    page.fill("#token", sim.token)
+    page.click("#test-connection")
+    expect(page.locator("#candidates")).to_contain_text(server.url, timeout=TIMEOUT)
+    page.click("#save-and-sync")
+    webhook_url = page.locator("#webhook-url")
+    expect(webhook_url).to_contain_text("/api/webhooks/plex/", timeout=60_000)
+
+    account = sim.accounts[1]
+    movie = next(rk for rk, item in sim.items.items() if item.type == "movie")
+    assert sim.fire_webhook(webhook_url.inner_text(), "media.play", account.id, movie).status_code == 200
+
+    page.goto(f"{app_url}/admin/plex")
+    expect(page.locator("#server-name")).to_have_text("Living Room", timeout=TIMEOUT)
+    expect(page.locator("#schedules-table")).to_contain_text("incremental")
+    expect(page.locator("#syncs-table")).to_contain_text("succeeded")
+    expect(page.locator("#webhooks-table")).to_contain_text("media.play")
+    shoot(page, "admin-plex")
+
+    page.click("#sync-incremental")
+    expect(page.locator("#sync-done")).to_be_visible(timeout=TIMEOUT)
+
+    sim.faults.status = 500
+    page.click("#sync-incremental")
+    expect(page.locator("#sync-error")).to_contain_text("Plex", timeout=60_000)
+    page.reload()
+    expect(page.locator("#unreachable-banner")).to_contain_text("Plex unreachable since", timeout=TIMEOUT)
+    page.set_viewport_size(PHONE)
+    shoot(page, "admin-plex-unreachable-phone")
