@@ -45,6 +45,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run browser tests last: Playwright's sync API keeps an event loop running in the main thread
+    for the rest of the session, which breaks every later test that calls asyncio.run()."""
+    items.sort(key=lambda item: "/tests/browser/" in str(item.path).replace("\\", "/"))
+
+
 def use_database(url: str) -> None:
     """Point SmartPlex at `url` for what follows (settings, engines, limiter and key caches reset)."""
     os.environ["SMARTPLEX_DB_URL"] = url

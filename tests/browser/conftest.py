@@ -30,7 +30,7 @@ SCREENSHOTS = OUTPUT / "screenshots"
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "tests/browser/" in str(item.fspath).replace("\\", "/"):
+        if "/tests/browser/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.browser)
 
 

@@ -55,7 +55,7 @@ def recent_syncs(server_id: int, limit: int = 20) -> list[SyncRunView]:
     ]
 
 
-def recent_webhooks(owner_id: int, limit: int = 50) -> list[WebhookView]:
+def recent_webhooks(owner_id: int, limit: int = 20) -> list[WebhookView]:
     with session() as s:
         rows = s.exec(
             select(WebhookEvent).where(WebhookEvent.owner_id == owner_id).order_by(col(WebhookEvent.id).desc()).limit(limit)
