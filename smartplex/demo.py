@@ -34,19 +34,19 @@ def _prepare_environment(port: int) -> None:
 def _seed(sim_url: str, sim) -> str:  # noqa: ANN001 - PlexSimulator, imported lazily
     """Create the admin, members linked to the simulator's accounts, the server, and sync it."""
     from smartplex import migrations
+    from smartplex.models import Role
     from smartplex.services import auth
     from smartplex.services.plex import accounts, servers, sync
     from smartplex.services.scheduler import ensure_default_schedules
 
     migrations.upgrade()
-    if not auth.has_users():
-        auth.create_first_admin("Demo Admin", ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_PASSWORD)
-    admin_id = next(u.id for u in auth.list_users(1) if u.email == ADMIN_EMAIL)
+    admin = auth.user_by_email(ADMIN_EMAIL) or auth.create_user("Demo Admin", ADMIN_EMAIL, ADMIN_PASSWORD, Role.ADMIN)
     for account in sim.accounts[1:]:
         email = f"{account.name.lower()}@demo.smartplex"
-        if not any(u.email == email for u in auth.list_users(admin_id)):
+        if auth.user_by_email(email) is None:
             user = auth.create_user(account.name, email, MEMBER_PASSWORD)
             accounts.link_user(user.id, account.id, account.name)
+    admin_id = admin.id
     server = servers.save_server(
         admin_id,
         name=sim.friendly_name,

@@ -272,6 +272,12 @@ def _require_admin(s: Session, actor_id: int) -> User:
     return actor
 
 
+def user_by_email(email: str) -> UserView | None:
+    with session() as s:
+        user = s.exec(select(User).where(User.email == email.strip().lower())).first()
+        return UserView.of(user) if user else None
+
+
 def list_users(actor_id: int) -> list[UserView]:
     with session() as s:
         _require_admin(s, actor_id)

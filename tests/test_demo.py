@@ -1,0 +1,56 @@
+"""The demo's seeding: admin, linked members, a synced server, and webhooks that land."""
+
+from __future__ import annotations
+
+import threading
+
+import sqlalchemy as sa
+
+from smartplex import demo
+from smartplex.db import get_engine
+from smartplex.services import auth
+from smartplex.services.plex import servers
+from smartplex.simulators.plex import PlexSimulator
+
+
+def _count(sql: str) -> int:
+    with get_engine().connect() as conn:
+        return conn.execute(sa.text(sql)).scalar_one()
+
+
+def test_seed_is_complete_and_idempotent(db_url: str) -> None:
+    sim = PlexSimulator(movies=60, shows=3, seasons=2, episodes=4, seed=42)
+    with sim.serve() as server:
+        secret = demo._seed(server.url, sim)
+        assert demo._seed(server.url, sim) == secret
+    admin = auth.user_by_email(demo.ADMIN_EMAIL)
+    assert admin is not None and admin.is_admin
+    assert servers.owner_for_webhook_secret(secret) == admin.id
+    assert _count('SELECT count(*) FROM "user"') == len(sim.accounts)
+    assert _count('SELECT count(*) FROM "user" WHERE plex_account_id IS NOT NULL') == len(sim.accounts) - 1
+    assert _count("SELECT count(*) FROM media_item WHERE type = 'movie'") == 60
+    assert _count("SELECT count(*) FROM watch_event WHERE source = 'history' AND user_id IS NOT NULL") > 0
+    assert _count("SELECT count(*) FROM sync_schedule") == 2
+
+
+def test_trickle_fires_real_webhooks(db_url: str) -> None:
+
+    from smartplex.api import create_api
+    from smartplex.simulators.server import ThreadedServer
+
+    sim = PlexSimulator(movies=30, shows=1, seasons=1, episodes=3, seed=42)
+    with sim.serve() as plex, ThreadedServer(create_api()) as api:
+        secret = demo._seed(plex.url, sim)
+        stop = threading.Event()
+        worker = threading.Thread(target=demo._trickle, args=(sim, f"{api.url}/api/webhooks/plex/{secret}", stop, 0.05))
+        worker.start()
+        try:
+            for _ in range(200):
+                if _count("SELECT count(*) FROM webhook_event WHERE status = 'accepted'") >= 4:
+                    break
+                stop.wait(0.05)
+        finally:
+            stop.set()
+            worker.join(5)
+    assert _count("SELECT count(*) FROM webhook_event WHERE status = 'accepted'") >= 4
+    assert _count("SELECT count(*) FROM webhook_event WHERE status <> 'accepted'") == 0
