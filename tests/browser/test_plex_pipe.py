@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from smartplex.services import auth
+from smartplex.services import auth, scheduler
 from smartplex.simulators.plex import PlexSimulator
 from smartplex.simulators.server import ThreadedServer
 from tests.browser.conftest import PHONE, shoot
@@ -84,6 +84,23 @@ def test_wizard_progress_bar_reaches_100_percent(page: Page, app_url: str, plex)
     expect(page.locator("#library-counts")).to_be_visible(timeout=TIMEOUT)
 
 
+def test_wizard_sync_can_be_cancelled_and_retried(page: Page, app_url: str, plex) -> None:
+    sim, server = plex
+    sim.faults.latency = 0.4
+    _admin_signed_in(page, app_url)
+    page.fill("#urls", server.url)
+    page.fill("#token", sim.token)
+    page.click("#test-connection")
+    expect(page.locator("#candidates")).to_contain_text(server.url, timeout=TIMEOUT)
+    page.click("#save-and-sync")
+    page.click("#cancel-sync")
+    expect(page.locator("#sync-error")).to_have_text("The sync was cancelled.", timeout=TIMEOUT)
+    shoot(page, "wizard-3-cancelled")
+    sim.faults.latency = 0
+    page.click("#retry-sync")
+    expect(page.locator("#library-counts")).to_contain_text(str(MOVIES), timeout=60_000)
+
+
 def test_plex_admin_page_shows_syncs_webhooks_and_the_unreachable_banner(page: Page, app_url: str, plex) -> None:
     sim, server = plex
     _admin_signed_in(page, app_url)
@@ -98,6 +115,7 @@ def test_plex_admin_page_shows_syncs_webhooks_and_the_unreachable_banner(page: P
     account = sim.accounts[1]
     movie = next(rk for rk, item in sim.items.items() if item.type == "movie")
     assert sim.fire_webhook(webhook_url.inner_text(), "media.play", account.id, movie).status_code == 200
+    webhook_url = page.locator("#webhook-url")
 
     page.goto(f"{app_url}/admin/plex")
     expect(page.locator("#server-name")).to_have_text("Living Room", timeout=TIMEOUT)
@@ -105,6 +123,21 @@ def test_plex_admin_page_shows_syncs_webhooks_and_the_unreachable_banner(page: P
     expect(page.locator("#syncs-table")).to_contain_text("succeeded")
     expect(page.locator("#webhooks-table")).to_contain_text("media.play")
     shoot(page, "admin-plex")
+
+    interval = page.locator("#interval-incremental")
+    interval.fill("30")
+    interval.blur()
+    expect(page.get_by_text("Schedule saved.")).to_be_visible(timeout=TIMEOUT)
+    assert [s.interval_minutes for s in scheduler.list_schedules() if s.kind == "incremental"] == [30]
+    interval.fill("2")
+    interval.blur()
+    expect(page.get_by_text("The interval must be between 5 minutes", exact=False)).to_be_visible(timeout=TIMEOUT)
+
+    old_url = webhook_url.inner_text()
+    page.click("#rotate-secret")
+    page.click("#confirm-rotate")
+    expect(page.locator("#webhook-url")).not_to_have_text(old_url, timeout=TIMEOUT)
+    assert sim.fire_webhook(old_url, "media.play", account.id, movie).status_code == 404
 
     page.click("#sync-incremental")
     expect(page.locator("#sync-done")).to_be_visible(timeout=TIMEOUT)
