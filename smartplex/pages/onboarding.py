@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from smartplex.components.copyable import copyable
 from smartplex.components.layout import app_page
 from smartplex.components.sync_progress import sync_progress
 from smartplex.state.onboarding import OnboardingState as S
@@ -168,17 +169,7 @@ def _step_done() -> rx.Component:
             size="2",
             color_scheme="gray",
         ),
-        rx.hstack(
-            rx.code(S.webhook_url, id="webhook-url", size="2", style={"word_break": "break-all"}),
-            rx.icon_button(
-                rx.icon("copy", size=16),
-                variant="soft",
-                on_click=[rx.set_clipboard(S.webhook_url), rx.toast.info("Copied")],
-                aria_label="Copy webhook URL",
-            ),
-            align="center",
-            width="100%",
-        ),
+        copyable(S.webhook_url, "webhook-url", "Copy webhook URL"),
         rx.hstack(
             rx.link(rx.button("Go to the dashboard", id="to-dashboard"), href="/"),
             rx.link(rx.button("Plex settings", variant="soft"), href="/admin/plex"),

@@ -35,6 +35,14 @@ def _admin_signed_in(page: Page, app_url: str) -> None:
     expect(page).to_have_url(re.compile(r"/onboarding$"), timeout=TIMEOUT)
 
 
+def _start_first_sync(page: Page, sim: PlexSimulator, server: ThreadedServer) -> None:
+    page.fill("#urls", server.url)
+    page.fill("#token", sim.token)
+    page.click("#test-connection")
+    expect(page.locator("#candidates")).to_contain_text(server.url, timeout=TIMEOUT)
+    page.click("#save-and-sync")
+
+
 def test_wizard_connects_syncs_and_shows_the_webhook_url(page: Page, app_url: str, plex) -> None:
     sim, server = plex
     _admin_signed_in(page, app_url)
@@ -73,11 +81,7 @@ def test_wizard_progress_bar_reaches_100_percent(page: Page, app_url: str, plex)
     sim, server = plex
     sim.faults.latency = 0.15
     _admin_signed_in(page, app_url)
-    page.fill("#urls", server.url)
-    page.fill("#token", sim.token)
-    page.click("#test-connection")
-    expect(page.locator("#candidates")).to_contain_text(server.url, timeout=TIMEOUT)
-    page.click("#save-and-sync")
+    _start_first_sync(page, sim, server)
     expect(page.locator("#sync-counts")).to_contain_text(re.compile(r"[1-9]\d* / \d+ items"), timeout=TIMEOUT)
     shoot(page, "wizard-3-syncing")
     expect(page.locator("#sync-percent")).to_have_text("100%", timeout=60_000)
@@ -88,11 +92,7 @@ def test_wizard_sync_can_be_cancelled_and_retried(page: Page, app_url: str, plex
     sim, server = plex
     sim.faults.latency = 0.4
     _admin_signed_in(page, app_url)
-    page.fill("#urls", server.url)
-    page.fill("#token", sim.token)
-    page.click("#test-connection")
-    expect(page.locator("#candidates")).to_contain_text(server.url, timeout=TIMEOUT)
-    page.click("#save-and-sync")
+    _start_first_sync(page, sim, server)
     page.click("#cancel-sync")
     expect(page.locator("#sync-error")).to_have_text("The sync was cancelled.", timeout=TIMEOUT)
     shoot(page, "wizard-3-cancelled")
@@ -104,11 +104,7 @@ def test_wizard_sync_can_be_cancelled_and_retried(page: Page, app_url: str, plex
 def test_plex_admin_page_shows_syncs_webhooks_and_the_unreachable_banner(page: Page, app_url: str, plex) -> None:
     sim, server = plex
     _admin_signed_in(page, app_url)
-    page.fill("#urls", server.url)
-    page.fill("#token", sim.token)
-    page.click("#test-connection")
-    expect(page.locator("#candidates")).to_contain_text(server.url, timeout=TIMEOUT)
-    page.click("#save-and-sync")
+    _start_first_sync(page, sim, server)
     webhook_url = page.locator("#webhook-url")
     expect(webhook_url).to_contain_text("/api/webhooks/plex/", timeout=60_000)
 

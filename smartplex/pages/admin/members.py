@@ -2,7 +2,9 @@
 
 import reflex as rx
 
+from smartplex.components.copyable import copyable
 from smartplex.components.layout import app_page
+from smartplex.components.table import data_table
 from smartplex.state.members import MembersState
 
 
@@ -52,17 +54,7 @@ def _invite_form() -> rx.Component:
             rx.cond(MembersState.error, rx.callout(MembersState.error, color_scheme="red", icon="triangle_alert")),
             rx.cond(
                 MembersState.invite_link,
-                rx.hstack(
-                    rx.code(MembersState.invite_link, id="invite-link", size="2", style={"word_break": "break-all"}),
-                    rx.icon_button(
-                        rx.icon("copy", size=16),
-                        variant="soft",
-                        on_click=[rx.set_clipboard(MembersState.invite_link), rx.toast.info("Copied")],
-                        aria_label="Copy invite link",
-                    ),
-                    align="center",
-                    width="100%",
-                ),
+                copyable(MembersState.invite_link, "invite-link", "Copy invite link"),
             ),
             spacing="3",
             width="100%",
@@ -97,37 +89,19 @@ def members() -> rx.Component:
     return rx.vstack(
         _invite_form(),
         rx.heading("People", size="4"),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell("Person"),
-                    rx.table.column_header_cell("Role"),
-                    rx.table.column_header_cell("Sign-ins"),
-                    rx.table.column_header_cell("Joined", display=["none", "table-cell"]),
-                )
-            ),
-            rx.table.body(rx.foreach(MembersState.users, _user_row)),
-            width="100%",
-            variant="surface",
-            id="members-table",
+        data_table(
+            ["Person", "Role", "Sign-ins", rx.table.column_header_cell("Joined", display=["none", "table-cell"])],
+            rx.foreach(MembersState.users, _user_row),
+            "members-table",
         ),
         rx.cond(
             MembersState.invites.length() > 0,
             rx.vstack(
                 rx.heading("Invites", size="4"),
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell("For"),
-                            rx.table.column_header_cell("Role"),
-                            rx.table.column_header_cell("Status"),
-                            rx.table.column_header_cell("Expires", display=["none", "table-cell"]),
-                            rx.table.column_header_cell(""),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(MembersState.invites, _invite_row)),
-                    width="100%",
-                    variant="surface",
+                data_table(
+                    ["For", "Role", "Status", rx.table.column_header_cell("Expires", display=["none", "table-cell"]), ""],
+                    rx.foreach(MembersState.invites, _invite_row),
+                    "invites-table",
                 ),
                 width="100%",
                 spacing="3",

@@ -2,20 +2,12 @@
 
 import reflex as rx
 
+from smartplex.components.copyable import copyable
 from smartplex.components.layout import app_page
+from smartplex.components.status_badge import status_badge
+from smartplex.components.table import data_table
 from smartplex.components.sync_progress import sync_progress
 from smartplex.state.plex_admin import PlexAdminState as S
-
-STATUS_COLORS = {"succeeded": "green", "accepted": "green", "running": "blue", "duplicate": "gray", "cancelled": "amber"}
-
-
-def status_badge(status: rx.Var) -> rx.Component:
-    return rx.badge(
-        status,
-        color_scheme=rx.match(status, *[(k, v) for k, v in STATUS_COLORS.items()], "red"),
-        variant="soft",
-    )
-
 
 def _unreachable_banner() -> rx.Component:
     return rx.cond(
@@ -82,17 +74,7 @@ def _webhook_card() -> rx.Component:
                 size="2",
                 color_scheme="gray",
             ),
-            rx.hstack(
-                rx.code(S.webhook_url, id="webhook-url", size="2", style={"word_break": "break-all"}),
-                rx.icon_button(
-                    rx.icon("copy", size=16),
-                    variant="soft",
-                    on_click=[rx.set_clipboard(S.webhook_url), rx.toast.info("Copied")],
-                    aria_label="Copy webhook URL",
-                ),
-                align="center",
-                width="100%",
-            ),
+            copyable(S.webhook_url, "webhook-url", "Copy webhook URL"),
             rx.alert_dialog.root(
                 rx.alert_dialog.trigger(rx.button("Rotate URL", variant="soft", color_scheme="red", id="rotate-secret")),
                 rx.alert_dialog.content(
@@ -137,17 +119,6 @@ def _schedule_row(s: rx.Var) -> rx.Component:
         rx.table.cell(rx.text(s["last_error"], size="1", color_scheme="red")),
         rx.table.cell(rx.button("Run now", size="1", variant="ghost", on_click=S.run_schedule_now(s["id"]))),
         align="center",
-    )
-
-
-def _table(headers: list[str], rows: rx.Component, id: str) -> rx.Component:
-    return rx.table.root(
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-        rx.table.body(rows),
-        width="100%",
-        variant="surface",
-        size="1",
-        id=id,
     )
 
 
@@ -200,7 +171,7 @@ def _accounts_card() -> rx.Component:
             rx.cond(S.accounts_error, rx.callout(S.accounts_error, color_scheme="red", icon="triangle_alert")),
             rx.cond(
                 S.plex_accounts.length() > 0,
-                _table(["Plex account", "SmartPlex person"], rx.foreach(S.plex_accounts, _account_row), "accounts-table"),
+                data_table(["Plex account", "SmartPlex person"], rx.foreach(S.plex_accounts, _account_row), "accounts-table"),
             ),
             spacing="3",
             width="100%",
@@ -218,12 +189,12 @@ def plex() -> rx.Component:
             _server_card(),
             _webhook_card(),
             rx.heading("Schedules", size="4"),
-            _table(["Sync", "Every", "On", "Next", "Runs", "Last error", ""], rx.foreach(S.schedules, _schedule_row), "schedules-table"),
+            data_table(["Sync", "Every", "On", "Next", "Runs", "Last error", ""], rx.foreach(S.schedules, _schedule_row), "schedules-table"),
             _accounts_card(),
             rx.hstack(rx.heading("Recent syncs", size="4"), rx.spacer(), rx.icon_button(rx.icon("refresh_cw", size=14), size="1", variant="ghost", on_click=S.refresh)),
-            _table(["Started", "Kind", "Status", "Changed / seen", "Took", "Error"], rx.foreach(S.syncs, _sync_row), "syncs-table"),
+            data_table(["Started", "Kind", "Status", "Changed / seen", "Took", "Error"], rx.foreach(S.syncs, _sync_row), "syncs-table"),
             rx.heading("Recent webhooks", size="4"),
-            _table(["Time", "Event", "Status", "Reason"], rx.foreach(S.webhooks, _webhook_row), "webhooks-table"),
+            data_table(["Time", "Event", "Status", "Reason"], rx.foreach(S.webhooks, _webhook_row), "webhooks-table"),
             spacing="4",
             width="100%",
         ),

@@ -3,17 +3,15 @@
 import reflex as rx
 
 from smartplex.components.layout import app_page
+from smartplex.components.status_badge import status_badge
+from smartplex.components.table import data_table
 from smartplex.state.system import SystemState
-
-
-def _status_badge(status: rx.Var) -> rx.Component:
-    return rx.badge(status, color_scheme=rx.match(status, ("ok", "green"), ("degraded", "amber"), "red"), size="2", variant="soft")
 
 
 def _component_row(component: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(component["name"], weight="medium")),
-        rx.table.cell(_status_badge(component["status"])),
+        rx.table.cell(status_badge(component["status"], size="2")),
         rx.table.cell(rx.text(component["error"], size="2", color_scheme="gray")),
         align="center",
     )
@@ -24,7 +22,7 @@ def system() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.heading("Overall", size="4"),
-            _status_badge(SystemState.status),
+            status_badge(SystemState.status, size="2"),
             rx.spacer(),
             rx.text("SmartPlex ", SystemState.version, size="2", color_scheme="gray"),
             rx.button(rx.icon("refresh_cw", size=16), "Check again", variant="soft", on_click=SystemState.load),
@@ -32,19 +30,7 @@ def system() -> rx.Component:
             width="100%",
             wrap="wrap",
         ),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell("Component"),
-                    rx.table.column_header_cell("Status"),
-                    rx.table.column_header_cell("Detail"),
-                )
-            ),
-            rx.table.body(rx.foreach(SystemState.components, _component_row)),
-            width="100%",
-            variant="surface",
-            id="health-table",
-        ),
+        data_table(["Component", "Status", "Detail"], rx.foreach(SystemState.components, _component_row), "health-table"),
         rx.text("Checked ", rx.moment(SystemState.checked_at, from_now=True), size="1", color_scheme="gray"),
         rx.link("Machine-readable: /api/health", href="/api/health", size="2", is_external=True),
         spacing="4",
