@@ -4,7 +4,7 @@ import reflex as rx
 
 from smartplex.components.copyable import copyable
 from smartplex.components.layout import app_page
-from smartplex.components.table import data_table
+from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
 from smartplex.state.members import MembersState
 
 
@@ -29,7 +29,7 @@ def _user_row(user: rx.Var) -> rx.Component:
         ),
         rx.table.cell(_role_select(user)),
         rx.table.cell(rx.text(user["login_count"], size="2")),
-        rx.table.cell(rx.moment(user["created_at"], from_now=True), display=["none", "table-cell"]),
+        rx.table.cell(rx.moment(user["created_at"], from_now=True), display=PHONE_HIDDEN),
         align="center",
     )
 
@@ -73,7 +73,7 @@ def _invite_row(invite: rx.Var) -> rx.Component:
         rx.table.cell(rx.text(rx.cond(invite["name"], invite["name"], "—"))),
         rx.table.cell(rx.badge(invite["role"], variant="soft")),
         rx.table.cell(status),
-        rx.table.cell(rx.moment(invite["expires_at"], from_now=True), display=["none", "table-cell"]),
+        rx.table.cell(rx.moment(invite["expires_at"], from_now=True), display=PHONE_HIDDEN),
         rx.table.cell(
             rx.cond(
                 ~invite["used"].to(bool) & ~invite["expired"].to(bool),
@@ -90,7 +90,7 @@ def members() -> rx.Component:
         _invite_form(),
         rx.heading("People", size="4"),
         data_table(
-            ["Person", "Role", "Sign-ins", rx.table.column_header_cell("Joined", display=["none", "table-cell"])],
+            ["Person", "Role", "Sign-ins", wide_column("Joined")],
             rx.foreach(MembersState.users, _user_row),
             "members-table",
         ),
@@ -99,7 +99,7 @@ def members() -> rx.Component:
             rx.vstack(
                 rx.heading("Invites", size="4"),
                 data_table(
-                    ["For", "Role", "Status", rx.table.column_header_cell("Expires", display=["none", "table-cell"]), ""],
+                    ["For", "Role", "Status", wide_column("Expires"), ""],
                     rx.foreach(MembersState.invites, _invite_row),
                     "invites-table",
                 ),

@@ -5,7 +5,7 @@ import reflex as rx
 from smartplex.components.copyable import copyable
 from smartplex.components.layout import app_page
 from smartplex.components.status_badge import status_badge
-from smartplex.components.table import data_table
+from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
 from smartplex.components.sync_progress import sync_progress
 from smartplex.state.plex_admin import PlexAdminState as S
 
@@ -114,8 +114,8 @@ def _schedule_row(s: rx.Var) -> rx.Component:
             )
         ),
         rx.table.cell(rx.switch(checked=s["enabled"].to(bool), on_change=lambda v: S.set_enabled(s["id"], v))),
-        rx.table.cell(rx.cond(s["next_run_at"], rx.moment(s["next_run_at"].to(str), from_now=True), "—"), display=["none", "table-cell"]),
-        rx.table.cell(rx.text(s["run_count"]), display=["none", "table-cell"]),
+        rx.table.cell(rx.cond(s["next_run_at"], rx.moment(s["next_run_at"].to(str), from_now=True), "—"), display=PHONE_HIDDEN),
+        rx.table.cell(rx.text(s["run_count"]), display=PHONE_HIDDEN),
         rx.table.cell(rx.text(s["last_error"], size="1", color_scheme="red")),
         rx.table.cell(rx.button("Run now", size="1", variant="ghost", on_click=S.run_schedule_now(s["id"]))),
         align="center",
@@ -128,7 +128,7 @@ def _sync_row(r: rx.Var) -> rx.Component:
         rx.table.cell(rx.text(r["kind"]), rx.text(" · ", r["trigger"], size="1", color_scheme="gray")),
         rx.table.cell(status_badge(r["status"].to(str))),
         rx.table.cell(rx.text(r["items_changed"], " / ", r["items_seen"])),
-        rx.table.cell(rx.text((r["duration_ms"].to(int) / 1000).to_string(), " s"), display=["none", "table-cell"]),
+        rx.table.cell(rx.text((r["duration_ms"].to(int) / 1000).to_string(), " s"), display=PHONE_HIDDEN),
         rx.table.cell(rx.text(r["error"], size="1", color_scheme="red")),
     )
 
@@ -189,10 +189,10 @@ def plex() -> rx.Component:
             _server_card(),
             _webhook_card(),
             rx.heading("Schedules", size="4"),
-            data_table(["Sync", "Every", "On", "Next", "Runs", "Last error", ""], rx.foreach(S.schedules, _schedule_row), "schedules-table"),
+            data_table(["Sync", "Every", "On", wide_column("Next"), wide_column("Runs"), "Last error", ""], rx.foreach(S.schedules, _schedule_row), "schedules-table"),
             _accounts_card(),
             rx.hstack(rx.heading("Recent syncs", size="4"), rx.spacer(), rx.icon_button(rx.icon("refresh_cw", size=14), size="1", variant="ghost", on_click=S.refresh)),
-            data_table(["Started", "Kind", "Status", "Changed / seen", "Took", "Error"], rx.foreach(S.syncs, _sync_row), "syncs-table"),
+            data_table(["Started", "Kind", "Status", "Changed / seen", wide_column("Took"), "Error"], rx.foreach(S.syncs, _sync_row), "syncs-table"),
             rx.heading("Recent webhooks", size="4"),
             data_table(["Time", "Event", "Status", "Reason"], rx.foreach(S.webhooks, _webhook_row), "webhooks-table"),
             spacing="4",
