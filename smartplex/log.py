@@ -18,7 +18,7 @@ import structlog
 
 SECRET_KEYS = re.compile(r"(pass(word)?|secret|token|api[_-]?key|authorization|cookie)", re.I)
 SECRET_IN_TEXT = re.compile(
-    r"(X-Plex-Token[=:]\s*|[?&](token|apikey|api_key)=|/api/webhooks/[a-z]+/)([^&\s\"']+)", re.I
+    r"(X-Plex-Token[=:]\s*|[?&](token|invite|apikey|api_key)=|/api/webhooks/[a-z]+/)([^&\s\"']+)", re.I
 )
 REDACTED = "[redacted]"
 

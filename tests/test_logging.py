@@ -42,6 +42,7 @@ def test_secrets_redacted_in_json_lines(tmp_path: Path) -> None:
         log.get_logger("probe").info(
             "probe_event", password="hunter2", token="tok-123", api_key="key-123", authorization="Bearer xyz",
             user_id=7, detail="GET /library/metadata/1?X-Plex-Token=abc123 then POST /api/webhooks/plex/supersecret",
+            link="/join?invite=invite-secret-1",
             request={"headers": {"Authorization": "Bearer nested-secret"}, "urls": ["/x?X-Plex-Token=abc123"]},
         )
         logging.getLogger("uvicorn.access").info("GET %s 200", "/photo?X-Plex-Token=abc123&width=200")
@@ -54,6 +55,7 @@ def test_secrets_redacted_in_json_lines(tmp_path: Path) -> None:
     assert probe["level"] == "info" and probe["logger"] == "probe" and probe["user_id"] == 7
     assert probe["password"] == probe["token"] == probe["api_key"] == probe["authorization"] == "[redacted]"
     assert probe["detail"] == "GET /library/metadata/1?X-Plex-Token=[redacted] then POST /api/webhooks/plex/[redacted]"
+    assert probe["link"] == "/join?invite=[redacted]"
     assert probe["request"] == {"headers": {"Authorization": "[redacted]"}, "urls": ["/x?X-Plex-Token=[redacted]"]}
     assert records[1]["logger"] == "uvicorn.access"
     for secret in SECRETS:

@@ -100,7 +100,7 @@ async def test_admin_handlers_work(admin: auth.UserView, member: auth.UserView, 
 
     result = await MembersState.create_invite.fn(members, form={"name": "Eve", "email": ""})
     assert "Invite link created" in _js(result)
-    token = members.invite_link.split("/join?token=", 1)[1]
+    token = members.invite_link.split("/join?invite=", 1)[1]
     assert auth.peek_invite(token).name == "Eve"
     assert len(members.invites) == 1
 

@@ -1,4 +1,4 @@
-"""/join?token=…: accept an invite and set a password."""
+"""/join?invite=…: accept an invite and set a password."""
 
 import reflex as rx
 

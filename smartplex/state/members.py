@@ -47,7 +47,7 @@ class MembersState(rx.State):
             self.error = str(exc)
             return None
         self.error = ""
-        self.invite_link = f"{self.router.url.origin}/join?token={token}"
+        self.invite_link = f"{self.router.url.origin}/join?invite={token}"
         await self._reload(actor)
         return rx.toast.success("Invite link created. It works once.")
 

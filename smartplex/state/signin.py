@@ -90,7 +90,7 @@ class LoginState(FormMixin, rx.State):
 
 
 class JoinState(FormMixin, rx.State):
-    """/join?token=…: a member sets their own name, email and password."""
+    """/join?invite=…: a member sets their own name, email and password."""
 
     invite_ok: bool = False
     invite_role: str = ""
@@ -98,7 +98,7 @@ class JoinState(FormMixin, rx.State):
     suggested_email: str = ""
 
     def _token(self) -> str:
-        return self.router.url.query_parameters.get("token", "")
+        return self.router.url.query_parameters.get("invite", "")
 
     @rx.event
     async def load(self) -> None:

@@ -125,7 +125,7 @@ def test_invite_link_flow(page: Page, app_url: str) -> None:
     page.fill("#invite-name", "Zoë Friend")
     page.click("#create-invite")
     link = page.locator("#invite-link")
-    expect(link).to_contain_text("/join?token=", timeout=TIMEOUT)
+    expect(link).to_contain_text("/join?invite=", timeout=TIMEOUT)
     invite_url = link.inner_text()
     shoot(page, "admin-members-invite")
 
