@@ -134,7 +134,10 @@ class Integration(SQLModel, table=True):
 
 class MediaItem(SQLModel, table=True):
     __tablename__ = "media_item"
-    __table_args__ = (sa.UniqueConstraint("server_id", "rating_key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("server_id", "rating_key"),
+        sa.Index("ix_media_item_server_added", "server_id", "added_at"),  # a server's recently added
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     server_id: int = _fk("server.id", index=False)
@@ -184,7 +187,10 @@ class WatchEvent(SQLModel, table=True):
     __tablename__ = "watch_event"
     __table_args__ = (
         sa.Index("ix_watch_event_user_viewed", "user_id", "viewed_at"),
-        sa.Index("ix_watch_event_server_viewed", "server_id", "viewed_at"),
+        # Covers a server's recent plays by item and person (trending) without reading the table rows.
+        sa.Index(
+            "ix_watch_event_server_viewed", "server_id", "viewed_at", "media_item_id", "plex_account_id", "user_id", "event"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -182,6 +182,17 @@ def test_unlinked_shared_user_is_not_the_owner(client: TestClient, owner: Owner)
     assert (watch["user_id"], watch["plex_account_id"], watch["media_item_id"]) == (None, BOB, None)
 
 
+def test_linking_later_gives_the_member_their_earlier_plays(client: TestClient, owner: Owner) -> None:
+    from smartplex.services import auth
+    from smartplex.services.plex import accounts
+
+    deliver(client, owner, "media.stop", BOB, movie(owner.sim))
+    webhooks.process_pending()
+    bob = auth.create_user("Bob", "bob@example.com", "correct horse battery")
+    accounts.link_user(bob.id, BOB, "bob")
+    assert [(w["user_id"], w["plex_account_id"]) for w in rows("watch_event")] == [(bob.id, BOB)]
+
+
 def test_owner_linked_by_plex_tv_id(client: TestClient, owner: Owner) -> None:
     plex_tv_id = owner.sim.account(OWNER_ACCOUNT).plex_id
     link_account(owner.id, plex_tv_id)

@@ -8,13 +8,13 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from smartplex import __version__, log
-from smartplex.api import health, webhooks
+from smartplex.api import health, images, webhooks
 
 logger = log.get_logger("smartplex.http")
 
-DESCRIPTION = """SmartPlex's HTTP API: health for monitors and load balancers, and the Plex webhook
-receiver (Overseerr webhooks and the poster proxy come in later releases). The browser app itself talks to SmartPlex over
-Reflex's websocket; these routes are for machines."""
+DESCRIPTION = """SmartPlex's HTTP API: health for monitors and load balancers, the Plex webhook
+receiver, and the poster proxy that serves Plex artwork without exposing the server or its token.
+The browser app itself talks to SmartPlex over Reflex's websocket."""
 
 
 class RequestContext:
@@ -68,4 +68,5 @@ def create_api() -> FastAPI:
     api.add_middleware(RequestContext)
     api.include_router(health.router)
     api.include_router(webhooks.router)
+    api.include_router(images.router)
     return api

@@ -21,6 +21,8 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("Home", "house", "/"),
+    NavItem("History", "history", "/history"),
+    NavItem("Stats", "chart-column", "/stats"),
     NavItem("Plex", "server", "/admin/plex", admin=True),
     NavItem("Members", "users", "/admin/members", admin=True),
     NavItem("System", "activity", "/admin/system", admin=True),

@@ -32,6 +32,7 @@ MIN_PASSWORD = 8
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 BAD_LOGIN = "Wrong email or password."
+SESSION_COOKIE = "sp_session"  # the browser's session token (see state.auth); the image route reads it too
 
 
 class ValidationError(Exception):

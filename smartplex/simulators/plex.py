@@ -22,6 +22,7 @@ import functools
 import gc
 import hashlib
 import html
+import io
 import itertools
 import logging
 import random
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl
 
 import orjson
+from PIL import Image
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -342,62 +344,15 @@ def _colour(rating_key: int) -> tuple[int, int, int]:
 
 # --------------------------------------------------------------------------- JPEG
 
-
-def _huffman_codes(bits: Sequence[int], values: Sequence[int]) -> dict[int, str]:
-    """Canonical Huffman codes (JPEG Annex C) as bit strings."""
-    codes: dict[int, str] = {}
-    code, symbols = 0, iter(values)
-    for length, count in enumerate(bits, start=1):
-        for _ in range(count):
-            codes[next(symbols)] = format(code, f"0{length}b")
-            code += 1
-        code <<= 1
-    return codes
-
-
-_DC_BITS = (0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0)  # JPEG Annex K.3 luminance DC table
-_DC_CODES = _huffman_codes(_DC_BITS, range(12))
-_AC_BITS = (1,) + (0,) * 15  # one symbol: end-of-block, code "0"
-
-
-def _segment(marker: int, payload: bytes) -> bytes:
-    return bytes((0xFF, marker)) + (len(payload) + 2).to_bytes(2, "big") + payload
-
-
-def _dc_bits(value: int) -> str:
-    category = abs(value).bit_length()
-    if category == 0:
-        return _DC_CODES[0]
-    raw = value if value >= 0 else value + (1 << category) - 1
-    return _DC_CODES[category] + format(raw, f"0{category}b")
+POSTER_SIZE = (600, 900)  # what the thumb route serves: about the size of a real Plex poster
 
 
 @functools.lru_cache(maxsize=512)
 def solid_jpeg(rgb: tuple[int, int, int], width: int = 64, height: int = 96) -> bytes:
-    """A valid baseline JPEG of one flat colour: every 8x8 block is just its DC term."""
-    red, green, blue = rgb
-    luma = 0.299 * red + 0.587 * green + 0.114 * blue
-    cb = 128 - 0.168736 * red - 0.331264 * green + 0.5 * blue
-    cr = 128 + 0.5 * red - 0.418688 * green - 0.081312 * blue
-    blocks = ((width + 7) // 8) * ((height + 7) // 8)
-    # Quantiser 8 makes the DC coefficient 8*(v-128)/8 = v-128; later blocks repeat it (diff 0).
-    first = "".join(_dc_bits(round(v) - 128) + "0" for v in (luma, cb, cr))
-    bits = first + ("00" + "0") * 3 * (blocks - 1)
-    bits += "1" * (-len(bits) % 8)
-    scan = int(bits, 2).to_bytes(len(bits) // 8, "big").replace(b"\xff", b"\xff\x00")
-    components = b"".join(bytes((n, 0x11, 0)) for n in (1, 2, 3))
-    return b"".join(
-        (
-            b"\xff\xd8",
-            _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"),
-            _segment(0xDB, b"\x00" + bytes([8] * 64)),
-            _segment(0xC0, b"\x08" + height.to_bytes(2, "big") + width.to_bytes(2, "big") + b"\x03" + components),
-            _segment(0xC4, b"\x00" + bytes(_DC_BITS) + bytes(range(12)) + b"\x10" + bytes(_AC_BITS) + b"\x00"),
-            _segment(0xDA, b"\x03\x01\x00\x02\x00\x03\x00\x00\x3f\x00"),
-            scan,
-            b"\xff\xd9",
-        )
-    )
+    """A valid baseline JPEG of one flat colour."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), rgb).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
 
 
 def item_jpeg(rating_key: int, width: int = 64, height: int = 96) -> bytes:
@@ -1660,7 +1615,7 @@ class PlexSimulator(PlexLibrary):
     async def _image(self, request: Request) -> Response:
         if self.get(request.path_params["key"]) is None:
             return _not_found()
-        return Response(item_jpeg(request.path_params["key"]), media_type="image/jpeg")
+        return Response(item_jpeg(request.path_params["key"], *POSTER_SIZE), media_type="image/jpeg")
 
     async def _transcode(self, request: Request) -> Response:
         match = re.search(r"/library/metadata/(\d+)/", request.query_params.get("url", ""))

@@ -23,12 +23,11 @@ from smartplex.services.auth import UserView
 
 log = get_logger(__name__)
 
-SESSION_COOKIE = "sp_session"
 PUBLIC_ROUTES = ("/login", "/setup", "/join")
 
 class AuthState(rx.State):
     session_token: str = rx.Cookie(
-        "", name=SESSION_COOKIE, max_age=int(get_settings().session_ttl.total_seconds()), same_site="strict"
+        "", name=auth.SESSION_COOKIE, max_age=int(get_settings().session_ttl.total_seconds()), same_site="strict"
     )
     user_id: int = 0
     user_name: str = ""

@@ -65,12 +65,14 @@ def app_url(app_harness: AppHarness, e2e_db_url: str) -> str:
     use_database(e2e_db_url)
     wipe(e2e_db_url)
     assert app_harness.frontend_url
-    return app_harness.frontend_url.rstrip("/")
+    # The dev backend answers on 127.0.0.1 (posters, webhooks); browse the same host so the session
+    # cookie, which is per host and not per port, reaches it.
+    return app_harness.frontend_url.rstrip("/").replace("//localhost:", "//127.0.0.1:")
 
 
-def shoot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot for reviewers under test-output/screenshots/."""
+def shoot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot for reviewers under test-output/screenshots/ (the whole page by default)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 
 from smartplex.db import session
-from smartplex.models import Server, User
+from smartplex.models import Server, User, WatchEvent
 from smartplex.services.plex import connect
 from smartplex.services.plex.parse import to_int
 
@@ -83,7 +84,8 @@ def link_accounts(server_id: int) -> list[tuple[int, str, int | None]]:
 
 
 def link_user(user_id: int, plex_account_id: int, plex_username: str) -> None:
-    """Link a user to a Plex account explicitly; any other user linked to that account is unlinked."""
+    """Link a user to a Plex account explicitly; any other user linked to that account is unlinked,
+    and the account's plays recorded so far (history, webhooks) become this user's."""
     with session() as s:
         user = s.get(User, user_id)
         if user is None:
@@ -91,3 +93,4 @@ def link_user(user_id: int, plex_account_id: int, plex_username: str) -> None:
         for other in s.exec(select(User).where(User.plex_account_id == plex_account_id, User.id != user_id)):
             other.plex_account_id = None
         user.plex_account_id, user.plex_username = plex_account_id, plex_username.strip()[:255]
+        s.exec(sa.update(WatchEvent).where(col(WatchEvent.plex_account_id) == plex_account_id).values(user_id=user_id))

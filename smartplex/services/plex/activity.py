@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import col, func, select
 
 from smartplex.db import session
-from smartplex.models import MediaItem, Server, SyncRun, WebhookEvent
+from smartplex.models import MediaItem, Server, SyncRun, WatchEvent, WebhookEvent
 
 
 @dataclass(frozen=True)
@@ -88,3 +88,11 @@ def library_counts(server_id: int) -> dict[str, int]:
 def server_exists() -> bool:
     with session() as s:
         return s.exec(select(func.count()).select_from(Server)).one() > 0
+
+
+def change_marker(server_id: int) -> str:
+    """Changes whenever a play or a library change lands for the server (cheap: two indexed maxima)."""
+    with session() as s:
+        last_event = s.exec(select(func.max(WatchEvent.id)).where(WatchEvent.server_id == server_id)).one()
+        last_sync = s.exec(select(func.max(SyncRun.id)).where(SyncRun.server_id == server_id)).one()
+    return f"{last_event or 0}:{last_sync or 0}"

@@ -165,3 +165,9 @@ def owner_for_webhook_secret(secret: str) -> int | None:
 
 def webhook_path(secret: str) -> str:
     return f"/api/webhooks/plex/{secret}"
+
+
+def default_server_id() -> int:
+    """The server whose library members see (the first connected); 0 when none is connected."""
+    with session() as s:
+        return s.exec(select(Server.id).order_by(col(Server.id)).limit(1)).first() or 0

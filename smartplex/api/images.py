@@ -1,0 +1,99 @@
+"""GET /api/images/{media_item_id}: an item's poster for signed-in browsers, via Plex but never exposing it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Path, Query, Request, Security
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import APIKeyCookie
+
+from smartplex.services import auth, images
+
+router = APIRouter(tags=["images"])
+
+# The cookie smartplex.state.auth sets on sign-in (the api layer does not import the state layer).
+CACHE_CONTROL = "private, max-age=86400"
+
+session_cookie = APIKeyCookie(
+    name=auth.SESSION_COOKIE,
+    scheme_name="session",
+    auto_error=False,
+    description="The SmartPlex session the browser holds after signing in; sent with <img> requests.",
+)
+
+DESCRIPTION = """The poster of a library item, for `<img src>` in SmartPlex's pages: the browser never
+talks to Plex and never sees its address or token. SmartPlex fetches the item's original thumb from the
+Plex server, shrinks it to the requested width (keeping the aspect ratio, never enlarging) and caches the
+JPEG on disk.
+
+Needs a signed-in session (the `sp_session` cookie). Responses carry an `ETag` and
+`Cache-Control: private, max-age=86400`; a request with a matching `If-None-Match` gets `304 Not Modified`
+without the image. When Plex does not answer the route fails fast with 502, and the page shows its
+placeholder."""
+
+
+def _error(description: str, reason: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"example": {"error": reason}}}}
+
+
+_CACHING_HEADERS = {
+    "ETag": {"description": "Identifies this poster at this width.", "schema": {"type": "string"}},
+    "Cache-Control": {"description": "`private, max-age=86400`", "schema": {"type": "string"}},
+}
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The poster as a JPEG, `w` pixels wide (narrower only when the original is).",
+        "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+        "headers": _CACHING_HEADERS,
+    },
+    304: {"description": "Not modified: the `If-None-Match` ETag is current.", "headers": _CACHING_HEADERS},
+    401: _error("No valid signed-in session.", "sign in to see posters"),
+    404: _error("No such item, or it has no poster.", "no poster for this item"),
+    502: _error("Plex did not deliver the poster (unreachable, slow or failing).", "Plex did not send the poster."),
+}
+
+
+@router.get(
+    "/api/images/{media_item_id}",
+    summary="An item's poster, resized and cached",
+    description=DESCRIPTION,
+    response_class=Response,
+    responses=RESPONSES,
+)
+async def poster(
+    request: Request,
+    media_item_id: int = Path(ge=1, description="The SmartPlex id of the library item (a card's media_item_id)."),
+    w: images.PosterWidth = Query(images.DEFAULT_WIDTH, description="Width in pixels: 150, 300 or 600."),
+    token: str | None = Security(session_cookie),
+) -> Response:
+    if await asyncio.to_thread(auth.user_for_session, token) is None:
+        return _json(401, "sign in to see posters")
+    try:
+        ref = await asyncio.to_thread(images.locate, media_item_id, w)
+        if _matches(request.headers.get("if-none-match"), ref.etag):
+            return Response(status_code=304, headers=_caching(ref))
+        body = await asyncio.to_thread(images.render, ref)
+    except images.PosterNotFound:
+        return _json(404, "no poster for this item")
+    except images.PosterUnavailable as exc:
+        return _json(502, str(exc))
+    return Response(body, media_type="image/jpeg", headers=_caching(ref))
+
+
+def _caching(ref: images.PosterRef) -> dict[str, str]:
+    return {"ETag": ref.etag, "Cache-Control": CACHE_CONTROL}
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
+def _json(status: int, reason: str) -> JSONResponse:
+    """An error nobody caches: the next attempt may well succeed."""
+    return JSONResponse({"error": reason}, status_code=status, headers={"Cache-Control": "no-store"})
