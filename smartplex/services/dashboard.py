@@ -35,13 +35,13 @@ from sqlalchemy.engine import Connection, Row
 from smartplex.db import get_engine
 from smartplex.models import MediaItem, User, WatchEvent, utcnow
 from smartplex.services.images import poster_url
+from smartplex.services.privacy import PRIVACY_FLOOR
 
 MEDIA: sa.Table = MediaItem.__table__  # type: ignore[attr-defined]
 WATCH: sa.Table = WatchEvent.__table__  # type: ignore[attr-defined]
 USERS: sa.Table = User.__table__  # type: ignore[attr-defined]
 SHOW = MEDIA.alias("show")
 
-PRIVACY_FLOOR = 3  # distinct people behind anything shown about other people
 FINISHED_EVENTS = ("scrobble", "viewed")
 FINISHED_PROGRESS = 0.9
 STARTED_PROGRESS = 0.02

@@ -1,23 +1,26 @@
 """What to watch next: one member's recommendations on one Plex server, each with the reason shown on its card.
 
-The blend scores every movie and show the member has not touched by:
-- content: how well its genres, directors/actors, year and type fit a profile of what the member watched
+The blend scores every movie and show the member has not played by:
+- content: how well its genres, directors/actors, year and type fit a profile of what the member played
   (weighted by completion, their own rating and recency) -> "Because you watched X";
-- similar people: what the member's nearest neighbours on the same server watched (cosine over the sets of
+- similar people: what the member's nearest neighbours on the same server played (cosine over the sets of
   titles each person played) -> "Popular with people who like Y";
 - trending: distinct people who played it in the last 7 days; new: added in the last 14 days;
 - a small prior from server-wide popularity and the item's rating.
+Then it diversifies: no reason fills more than KIND_SHARE of the list while others are available, and
+genres already picked damp a candidate.
 
 Why it is shaped like this:
 - The unit is a title (a movie or a show): plays of episodes and seasons count for their show, so a member
   who watches a show gets other shows and movies, never the next episode of the same one.
-- Privacy: a server-wide signal (similar people, trending, popularity) only counts an item that at least
-  MIN_PEOPLE distinct other people support; below that it is dropped from the signal, not just relabelled.
+- Privacy: a server-wide signal (similar people, trending, popularity) only counts a title that at least
+  PRIVACY_FLOOR distinct other people support; below that the title is dropped from the signal, so no card
+  reveals one person's viewing.
 - Speed: what every member of a server shares (the catalogue folded to titles, who played what) is built
   once per (database, server) and kept in-process; new watch events are folded in by id, and a library or
-  user change rebuilds. A request then costs only the member's own scoring.
+  user-link change rebuilds. A request then costs only the member's own scoring.
 - Missing data: year 0, rating 0, empty or broken genre JSON, NULL user/item/rating key all mean "unknown";
-  `_number` and `_names` turn whatever the row holds into 0 or (), and unknown never takes part in a
+  `_number` and `_names` turn whatever a row holds into 0 or (), and unknown never takes part in a
   comparison with a number (the old design died on `None >= int`).
 """
 
@@ -27,32 +30,37 @@ import heapq
 import math
 import threading
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, CursorResult
 
 from smartplex.db import get_engine
 from smartplex.models import MediaItem, Server, SyncRun, User, WatchEvent, utcnow
 from smartplex.services.plex.accounts import OWNER_ACCOUNT_ID
+from smartplex.services.privacy import PRIVACY_FLOOR
 
-MIN_PEOPLE = 3  # distinct other people behind any server-wide signal
-FINISHED_EVENTS = frozenset({"scrobble", "viewed"})
+FINISHED_EVENTS = ("scrobble", "viewed")
 FINISHED_PROGRESS = 0.9
 TRENDING_WINDOW = timedelta(days=7)
+RECENT_HORIZON = 30 * 86_400  # seconds before the newest play that the trending index keeps
 NEW_WINDOW = timedelta(days=14)
 NEIGHBOURS = 30
 HALF_LIFE_DAYS = 120.0  # a play this old counts half in the member's taste profile
-WEIGHTS = {"content": 0.40, "similar": 0.35, "trending": 0.08, "popular": 0.07, "new": 0.05, "rating": 0.05}
-CONTENT_PARTS = {"genres": 0.65, "people": 0.15, "year": 0.10, "type": 0.10}
+# Blend weights, chosen on benchmarks/recommendations_quality.py (similar people is the strongest signal there;
+# content carries members and titles with little overlap; the rest are priors).
+WEIGHTS = {"content": 0.30, "similar": 0.45, "trending": 0.10, "popular": 0.05, "new": 0.05, "rating": 0.05}
+SIGNALS = tuple(WEIGHTS)
+FIT_GENRES, FIT_PEOPLE, FIT_YEAR, FIT_TYPE = 0.65, 0.15, 0.10, 0.10  # parts of the content fit
 YEAR_SPREAD_MIN = 8.0  # years: the narrowest year preference we assume
-KIND_SHARE = 0.5  # at most this share of a list comes from one reason while others are available
-GENRE_DECAY = 0.9  # each earlier pick sharing a genre multiplies a candidate's score by this
-SHORTLIST = 4  # candidates considered for diversity per slot of the list
+KIND_SHARE = 0.6  # at most this share of a list comes from one reason while others are available
+GENRE_PENALTY = 0.25  # a candidate whose genre is in every earlier pick loses this share of its score
+SHORTLIST = 4  # candidates considered per slot of the list
+EXPLAIN_FROM = 100  # explanations name one of the member's most telling titles
+FETCH_ROWS = 20_000  # events per fetch while building (PostgreSQL streams them through a server-side cursor)
 
 MEDIA: sa.Table = MediaItem.__table__  # type: ignore[attr-defined]
 WATCH: sa.Table = WatchEvent.__table__  # type: ignore[attr-defined]
@@ -103,7 +111,8 @@ def _names(value: Any) -> tuple[str, ...]:
 
 
 def _epoch_sql(column: Any, dialect: str) -> Any:
-    """Seconds since 1970 computed by the database, so a million timestamps are not parsed in Python."""
+    """Seconds since 1970 computed by the database (NULL when unparseable), so a million timestamps are not
+    parsed in Python."""
     if dialect == "sqlite":
         return sa.cast(sa.func.strftime("%s", column), sa.Integer)
     return sa.cast(sa.extract("epoch", column), sa.BigInteger)
@@ -123,6 +132,7 @@ class _Title:
     type: str
     year: int  # 0 = unknown
     genres: tuple[str, ...]
+    genre_set: frozenset[str]
     directors: frozenset[str]
     actors: frozenset[str]
     thumb: str | None
@@ -142,24 +152,31 @@ class _Library:
 class _Seen:
     """One person's plays of one title."""
 
-    last: int = 0  # epoch of the latest event
-    plays: int = 0
-    progress: float = 0.0
-    finished: bool = False
-    rating: float = 0.0  # the person's own rating, 0-10; 0 = none
+    last: int  # epoch of the latest event
+    progress: float  # the furthest any play got; 1.0 once a scrobble/viewed event says finished
+    rating: float  # the person's own rating, 0-10; 0 = none
+    plays: int = 1
+
+    @property
+    def finished(self) -> bool:
+        return self.progress >= FINISHED_PROGRESS
 
 
 @dataclass
 class _Shared:
     """Everything derived from a server's library and watch events that every member's request reuses."""
 
-    marker: tuple[Any, ...]  # library and people state it was built from; a change rebuilds
+    marker: tuple[Any, ...]  # the library and user-link state it was built from; a change rebuilds
     library: _Library
     accounts: dict[int, Person]  # Plex account id -> person
     last_event_id: int = 0
     seen: dict[Person, dict[int, _Seen]] = field(default_factory=dict)  # person -> title id -> plays
-    viewers: dict[int, dict[Person, int]] = field(default_factory=dict)  # title id -> person -> latest play
-    popularity: dict[int, int] = field(default_factory=dict)  # title id -> distinct people, only >= MIN_PEOPLE
+    viewers: dict[int, dict[Person, _Seen]] = field(default_factory=dict)  # the same records by title
+    popularity: dict[int, int] = field(default_factory=dict)  # title id -> distinct people, only >= PRIVACY_FLOOR
+    # The records whose latest play is at or after recent_since, by title: trending for any recent "now" reads
+    # these instead of every record (a full scan of a million events' records costs ~40 ms).
+    recent: dict[int, dict[Person, _Seen]] = field(default_factory=dict)
+    recent_since: float = math.inf
     trending: dict[int, dict[int, int]] = field(default_factory=dict)  # epoch "now" -> title id -> people
 
 
@@ -174,17 +191,21 @@ def clear_cache() -> None:
 
 
 def _marker(conn: Connection, server_id: int) -> tuple[Any, ...]:
-    """Cheap evidence of a library or people change: item count and max id (an index scan), the latest
-    sync run (every sync that changes or removes items records one), the server's owner and user links."""
+    """Cheap evidence of a library or user-link change: the item count and max id (an index scan), the
+    latest sync run that changed or removed items, the server's owner and the users' Plex account links."""
     items = conn.execute(
         sa.select(sa.func.count(), sa.func.max(MEDIA.c.id)).where(MEDIA.c.server_id == server_id)
     ).one()
-    last_run = conn.execute(sa.select(sa.func.max(RUNS.c.id)).where(RUNS.c.server_id == server_id)).scalar()
+    changed_run = conn.execute(
+        sa.select(sa.func.max(RUNS.c.id)).where(
+            RUNS.c.server_id == server_id, (RUNS.c.items_changed > 0) | (RUNS.c.items_removed > 0)
+        )
+    ).scalar()
     owner = conn.execute(sa.select(SERVERS.c.owner_id).where(SERVERS.c.id == server_id)).scalar()
     links = conn.execute(
         sa.select(USERS.c.id, USERS.c.plex_account_id).where(USERS.c.plex_account_id.is_not(None)).order_by(USERS.c.id)
     ).all()
-    return tuple(items), last_run, owner, tuple(map(tuple, links))
+    return tuple(items), changed_run, owner, tuple(map(tuple, links))
 
 
 def _accounts(marker: tuple[Any, ...]) -> dict[int, Person]:
@@ -198,24 +219,24 @@ def _accounts(marker: tuple[Any, ...]) -> dict[int, Person]:
 
 def _load_library(conn: Connection, server_id: int) -> _Library:
     library = _Library()
-    dialect = conn.dialect.name
     text = sa.types.Text()  # JSON columns read as stored; `_names` copes with anything
     titles = conn.execute(
         sa.select(
             MEDIA.c.id, MEDIA.c.rating_key, MEDIA.c.type, MEDIA.c.title, MEDIA.c.year,
             sa.type_coerce(MEDIA.c.genres, text), sa.type_coerce(MEDIA.c.directors, text),
             sa.type_coerce(MEDIA.c.actors, text), MEDIA.c.thumb, MEDIA.c.rating, MEDIA.c.audience_rating,
-            _epoch_sql(MEDIA.c.added_at, dialect), MEDIA.c.removed_at.is_not(None),
+            _epoch_sql(MEDIA.c.added_at, conn.dialect.name), MEDIA.c.removed_at.is_not(None),
         ).where(MEDIA.c.server_id == server_id, MEDIA.c.type.in_(("movie", "show"))).order_by(MEDIA.c.id)
     )  # fmt: skip
     for item_id, key, kind, title, year, genres, directors, actors, thumb, rating, audience, added, gone in titles:
-        year = int(_number(year))
+        year, names = int(_number(year)), _names(genres)
         library.titles[item_id] = _Title(
             id=item_id,
             title=title or "",
             type=kind,
             year=year if year > 0 else 0,
-            genres=_names(genres),
+            genres=names,
+            genre_set=frozenset(names),
             directors=frozenset(_names(directors)),
             actors=frozenset(_names(actors)),
             thumb=thumb or None,
@@ -226,11 +247,11 @@ def _load_library(conn: Connection, server_id: int) -> _Library:
         library.by_item[item_id] = item_id
         library.by_key[key] = item_id
     children = conn.execute(
-        sa.select(MEDIA.c.id, MEDIA.c.rating_key, MEDIA.c.type, MEDIA.c.parent_rating_key, MEDIA.c.grandparent_rating_key)
+        sa.select(MEDIA.c.id, MEDIA.c.rating_key, MEDIA.c.parent_rating_key, MEDIA.c.grandparent_rating_key)
         .where(MEDIA.c.server_id == server_id, MEDIA.c.type.in_(("season", "episode")))
         .order_by(MEDIA.c.type, MEDIA.c.id)  # seasons first: an episode may find its show through its season
     )
-    for item_id, key, _kind, parent, grandparent in children:
+    for item_id, key, parent, grandparent in children:
         show = library.by_key.get(grandparent or "") or library.by_key.get(parent or "")
         if show is not None:
             library.by_item[item_id] = show
@@ -238,70 +259,99 @@ def _load_library(conn: Connection, server_id: int) -> _Library:
     return library
 
 
-def _fold_events(conn: Connection, shared: _Shared, server_id: int) -> None:
-    """Add the server's watch events newer than the last one folded (all of them on the first call)."""
-    rows = conn.execute(
+def _event_rows(conn: Connection, server_id: int, after: int, upto: int) -> CursorResult[Any]:
+    """The server's events with after < id <= upto, reduced in SQL to what the fold needs (a million rows
+    cost more to become Python objects than to read): person (user id, else minus the Plex account id), item
+    id, rating key only when the item id is NULL, epoch, progress (1.0 when the event says finished), rating."""
+    w = WATCH.c
+    return conn.execution_options(yield_per=FETCH_ROWS).execute(
         sa.select(
-            WATCH.c.id, WATCH.c.user_id, WATCH.c.plex_account_id, WATCH.c.media_item_id, WATCH.c.rating_key,
-            WATCH.c.event, _epoch_sql(WATCH.c.viewed_at, conn.dialect.name), WATCH.c.progress, WATCH.c.user_rating,
-        ).where(WATCH.c.id > shared.last_event_id, WATCH.c.server_id == server_id).order_by(WATCH.c.id)
-    )  # fmt: skip
+            sa.case((w.user_id.is_not(None), w.user_id), else_=-w.plex_account_id),
+            w.media_item_id,
+            sa.case((w.media_item_id.is_(None), w.rating_key)),
+            _epoch_sql(w.viewed_at, conn.dialect.name),
+            sa.case((w.event.in_(FINISHED_EVENTS), 1.0), else_=sa.func.coalesce(sa.cast(w.progress, sa.Float), 0.0)),
+            sa.case((w.user_rating > 0, sa.cast(w.user_rating, sa.Float))),
+        )
+        # `+ 0` keeps SQLite on the id range instead of the (server_id, viewed_at) index and a sort.
+        .where(w.id > after, w.id <= upto, w.server_id + 0 == server_id)
+        .order_by(w.id)
+    )
+
+
+def _fold_events(conn: Connection, shared: _Shared, server_id: int, upto: int) -> None:
+    """Add the server's watch events up to id `upto` that are newer than the ones already folded."""
     by_item, by_key = shared.library.by_item, shared.library.by_key
     accounts, seen, viewers = shared.accounts, shared.seen, shared.viewers
-    last_id = shared.last_event_id
-    for event_id, user, account, item, key, kind, when, progress, rating in rows:
-        last_id = event_id
-        person = user if user is not None else accounts.get(account, -account) if account else None
-        title = by_item.get(item) if item is not None else None
-        if title is None and key is not None:
-            title = by_key.get(key)
-        if person is None or title is None:
-            continue
-        when, progress = int(_number(when)), _number(progress)
-        mine = seen.setdefault(person, {})
+    since, recent = shared.recent_since, shared.recent
+    for person, item, key, when, progress, rating in _event_rows(conn, server_id, shared.last_event_id, upto):
+        if not person:
+            continue  # neither a user nor a Plex account
+        if person < 0:
+            person = accounts.get(-person, person)
+        title = by_item.get(item) if key is None else by_key.get(key)
+        if title is None:
+            continue  # an item this server's library does not know (yet)
+        mine = seen.get(person)
+        if mine is None:
+            mine = seen[person] = {}
         record = mine.get(title)
         if record is None:
-            record = mine[title] = _Seen()
-        record.plays += 1
-        record.last = max(record.last, when)
-        record.progress = max(record.progress, progress)
-        record.finished = record.finished or kind in FINISHED_EVENTS or progress >= FINISHED_PROGRESS
-        if kind == "rate" or _number(rating) > 0:
-            record.rating = _number(rating)
-        people = viewers.setdefault(title, {})
-        people[person] = max(people.get(person, 0), when)
-    shared.last_event_id = last_id
-    shared.popularity = {title: len(people) for title, people in viewers.items() if len(people) >= MIN_PEOPLE}
+            record = mine[title] = _Seen(when or 0, progress, rating or 0.0)
+            viewers.setdefault(title, {})[person] = record
+        else:
+            record.plays += 1
+            if when and when > record.last:
+                record.last = when
+            if progress > record.progress:
+                record.progress = progress
+            if rating:
+                record.rating = rating
+        if record.last >= since:
+            recent.setdefault(title, {})[person] = record
+    if shared.last_event_id == 0:
+        _index_recent(shared)
+    shared.last_event_id = upto
+    shared.popularity = {title: len(people) for title, people in viewers.items() if len(people) >= PRIVACY_FLOOR}
     shared.trending = {}
 
 
+def _index_recent(shared: _Shared) -> None:
+    """After a full build: index the records played within RECENT_HORIZON of the newest play."""
+    newest = max((record.last for people in shared.viewers.values() for record in people.values()), default=0)
+    shared.recent_since = newest - RECENT_HORIZON
+    for title, people in shared.viewers.items():
+        recent = {person: record for person, record in people.items() if record.last >= shared.recent_since}
+        if recent:
+            shared.recent[title] = recent
+
+
 def _shared(server_id: int) -> _Shared:
-    """The server's shared figures, rebuilt when its library or people changed, else topped up with new events."""
+    """The server's shared figures: rebuilt when its library or user links changed, else topped up with new
+    events. The caller holds _LOCK."""
     engine = get_engine()
     with engine.connect() as conn:
         marker = _marker(conn, server_id)
+        newest = conn.execute(sa.select(sa.func.max(WATCH.c.id))).scalar() or 0
         key = (str(engine.url), server_id)
         shared = _CACHE.get(key)
-        newest = conn.execute(sa.select(sa.func.max(WATCH.c.id))).scalar() or 0
         if shared is None or shared.marker != marker or newest < shared.last_event_id:
-            shared = _Shared(marker, _load_library(conn, server_id), _accounts(marker))
-            _CACHE[key] = shared
+            shared = _CACHE[key] = _Shared(marker, _load_library(conn, server_id), _accounts(marker))
         if newest > shared.last_event_id:
-            _fold_events(conn, shared, server_id)
-            shared.last_event_id = max(shared.last_event_id, newest)
+            _fold_events(conn, shared, server_id, newest)
     return shared
 
 
 def _trending(shared: _Shared, now: int) -> dict[int, int]:
-    """Title -> distinct people whose latest play of it falls in the week before `now` (only >= MIN_PEOPLE)."""
+    """Title -> distinct people whose latest play of it falls in the week before `now` (only >= PRIVACY_FLOOR)."""
     found = shared.trending.get(now)
     if found is None:
         since = now - int(TRENDING_WINDOW.total_seconds())
         found = {}
-        for title, people in shared.viewers.items():
-            if len(people) >= MIN_PEOPLE:
-                recent = sum(1 for when in people.values() if since < when <= now)
-                if recent >= MIN_PEOPLE:
+        for title, people in (shared.recent if since >= shared.recent_since else shared.viewers).items():
+            if len(people) >= PRIVACY_FLOOR:
+                recent = sum(1 for seen in people.values() if since < seen.last <= now)
+                if recent >= PRIVACY_FLOOR:
                     found[title] = recent
         shared.trending = {now: found}  # one moment kept: requests in the same second share it
     return found
@@ -310,25 +360,50 @@ def _trending(shared: _Shared, now: int) -> dict[int, int]:
 # --------------------------------------------------------------------------- one member's taste
 
 
-@dataclass
-class _Profile:
-    """The member's taste, from their own plays only."""
-
-    weights: dict[int, float]  # title id -> how much it says about the member
-    genres: dict[str, float]  # genre -> weight, as a unit vector
-    directors: Counter[str]
-    actors: Counter[str]
-    types: dict[str, float]  # share of the weight per type
-    year_mean: float  # 0 when no watched title has a year
-    year_spread: float
-
-
 def _play_weight(seen: _Seen, now: int) -> float:
-    """Finished counts fully and abandoned a quarter; a rating of 10 doubles, 2 fifths; half as much per half-life."""
+    """What one title says about the member: finished counts fully, abandoned early a quarter; their rating
+    of 10 doubles it and 2 cuts it to a fifth; repeat plays add a little; it halves every HALF_LIFE_DAYS."""
     completion = 1.0 if seen.finished else 0.25 + 0.5 * min(seen.progress, 1.0)
     liking = min(max(seen.rating / 5.0, 0.2), 2.0) if seen.rating > 0 else 1.0
     age_days = max(now - seen.last, 0) / 86_400
     return completion * liking * (1 + 0.3 * math.log(seen.plays)) * 0.5 ** (age_days / HALF_LIFE_DAYS)
+
+
+@dataclass
+class _Profile:
+    """The member's taste, from their own plays only, and how well a title fits it."""
+
+    weights: dict[int, float]  # played title id -> how much it says about the member
+    genres: dict[str, float]  # genre -> weight, a unit vector
+    directors: dict[str, float]  # name -> share of the member's weight
+    actors: dict[str, float]
+    types: dict[str, float]  # type -> share of the member's weight
+    year_mean: float  # 0 when no played title has a year
+    year_spread: float
+    genre_fit: dict[tuple[str, ...], float] = field(default_factory=dict)  # memo per genre combination
+    year_fit: dict[int, float] = field(default_factory=dict)  # memo per year
+
+    def fit(self, title: _Title) -> tuple[float, bool]:
+        """(fit in 0..1, whether it shares a genre or person with a played title, which an explanation needs)."""
+        genres = self.genre_fit.get(title.genres)
+        if genres is None:
+            fit = sum(self.genres.get(genre, 0.0) for genre in title.genres)
+            genres = self.genre_fit[title.genres] = fit / math.sqrt(len(title.genres)) if title.genres else 0.0
+        people = 0.0
+        for name in title.directors:
+            people += 2 * self.directors.get(name, 0.0)
+        for name in title.actors:
+            people += self.actors.get(name, 0.0)
+        year = self.year_fit.get(title.year)
+        if year is None:
+            year = self.year_fit[title.year] = self._year(title.year)
+        fit = FIT_GENRES * genres + FIT_PEOPLE * min(people, 1.0) + FIT_YEAR * year
+        return fit + FIT_TYPE * self.types.get(title.type, 0.0), genres > 0 or people > 0
+
+    def _year(self, year: int) -> float:
+        if not (year and self.year_mean):
+            return 0.5  # unknown on either side: neither a bonus nor a penalty
+        return math.exp(-0.5 * ((year - self.year_mean) / self.year_spread) ** 2)
 
 
 def _profile(history: dict[int, _Seen], titles: dict[int, _Title], now: int) -> _Profile:
@@ -345,8 +420,10 @@ def _profile(history: dict[int, _Seen], titles: dict[int, _Title], now: int) -> 
         weight = weights[title_id] = _play_weight(seen, now)
         for genre in title.genres:
             genres[genre] += weight / math.sqrt(len(title.genres))
-        directors.update(dict.fromkeys(title.directors, weight))
-        actors.update(dict.fromkeys(title.actors, weight))
+        for name in title.directors:
+            directors[name] += weight
+        for name in title.actors:
+            actors[name] += weight
         types[title.type] += weight
         if title.year:
             year_weight += weight
@@ -359,37 +436,12 @@ def _profile(history: dict[int, _Seen], titles: dict[int, _Title], now: int) -> 
     return _Profile(
         weights=weights,
         genres={genre: value / norm for genre, value in genres.items()},
-        directors=Counter({name: value / total for name, value in directors.items()}),
-        actors=Counter({name: value / total for name, value in actors.items()}),
+        directors={name: value / total for name, value in directors.items()},
+        actors={name: value / total for name, value in actors.items()},
         types={kind: value / total for kind, value in types.items()},
         year_mean=mean,
         year_spread=max(spread, YEAR_SPREAD_MIN),
     )
-
-
-def _content(profile: _Profile, title: _Title, genre_fit: dict[tuple[str, ...], float]) -> tuple[float, bool]:
-    """(fit in 0..1, whether it shares a genre or person with something watched, which an explanation needs)."""
-    genres = genre_fit.get(title.genres)
-    if genres is None:
-        fit = sum(profile.genres.get(genre, 0.0) for genre in title.genres)
-        genres = genre_fit[title.genres] = fit / math.sqrt(len(title.genres)) if title.genres else 0.0
-    people = 0.0
-    for name in title.directors:
-        people += 2 * profile.directors.get(name, 0.0)
-    for name in title.actors:
-        people += profile.actors.get(name, 0.0)
-    people = min(people, 1.0)
-    if title.year and profile.year_mean:
-        year = math.exp(-0.5 * ((title.year - profile.year_mean) / profile.year_spread) ** 2)
-    else:
-        year = 0.5  # unknown on either side: neither a bonus nor a penalty
-    fit = (
-        CONTENT_PARTS["genres"] * genres
-        + CONTENT_PARTS["people"] * people
-        + CONTENT_PARTS["year"] * year
-        + CONTENT_PARTS["type"] * profile.types.get(title.type, 0.0)
-    )
-    return fit, genres > 0 or people > 0
 
 
 # --------------------------------------------------------------------------- similar people
@@ -399,24 +451,24 @@ def _neighbours(shared: _Shared, person: Person, mine: set[int]) -> list[tuple[f
     """The NEIGHBOURS other people on this server whose played titles overlap the member's most (cosine)."""
     scored = []
     for other, theirs in shared.seen.items():
-        if other == person or not theirs:
-            continue
-        overlap = len(mine & theirs.keys())
-        if overlap:
-            scored.append((overlap / math.sqrt(len(mine) * len(theirs)), -other))
+        if other != person and theirs:
+            overlap = len(mine.intersection(theirs))
+            if overlap:
+                scored.append((overlap / math.sqrt(len(mine) * len(theirs)), -other))
     return [(similarity, -negated) for similarity, negated in heapq.nlargest(NEIGHBOURS, scored)]
 
 
-def _similar(shared: _Shared, person: Person, mine: set[int]) -> tuple[dict[int, float], dict[int, list[Person]]]:
-    """Title -> summed neighbour similarity and its supporters, for titles at least MIN_PEOPLE neighbours played."""
+def _similar(shared: _Shared, neighbours: list[tuple[float, Person]], mine: set[int]) -> dict[int, float]:
+    """Title -> summed similarity of the neighbours who played it, for the titles the member never played
+    that at least PRIVACY_FLOOR neighbours played; titles with fewer are dropped."""
     scores: dict[int, float] = {}
-    supporters: dict[int, list[Person]] = {}
-    for similarity, other in _neighbours(shared, person, mine):
-        for title in shared.seen[other].keys() - mine:
+    support: Counter[int] = Counter()
+    for similarity, other in neighbours:
+        theirs = shared.seen[other].keys() - mine
+        support.update(theirs)
+        for title in theirs:
             scores[title] = scores.get(title, 0.0) + similarity
-            supporters.setdefault(title, []).append(other)
-    kept = {title: people for title, people in supporters.items() if len(people) >= MIN_PEOPLE}
-    return {title: scores[title] for title in kept}, kept
+    return {title: score for title, score in scores.items() if support[title] >= PRIVACY_FLOOR}
 
 
 # --------------------------------------------------------------------------- blending
@@ -424,27 +476,37 @@ def _similar(shared: _Shared, person: Person, mine: set[int]) -> tuple[dict[int,
 
 @dataclass
 class _Member:
-    """One request's view of the member: their plays, taste and the supporters of each similar-people title."""
+    """One request's view of the member."""
 
     person: Person
     history: dict[int, _Seen]
     profile: _Profile
-    similar: dict[int, float]
-    supporters: dict[int, list[Person]]
+    neighbours: list[tuple[float, Person]]
+    similar: dict[int, float]  # title -> neighbour score, only titles with enough supporters
+    telling: list[int]  # played title ids, the ones that say most about the member first
+
+    def supporters(self, shared: _Shared, title_id: int) -> list[Person]:
+        return [person for _, person in self.neighbours if title_id in shared.seen[person]]
 
 
 @dataclass
 class _Candidate:
     title: _Title
-    score: float
     signals: dict[str, float]  # weighted contribution per signal
-    explainable: bool  # shares a genre or person with a watched title
+    explainable: bool  # shares a genre or person with a played title
     kind: str = ""
+
+    @property
+    def score(self) -> float:
+        return sum(self.signals.values())
 
 
 def _member(shared: _Shared, person: Person, history: dict[int, _Seen], now: int) -> _Member:
-    similar, supporters = _similar(shared, person, set(history))
-    return _Member(person, history, _profile(history, shared.library.titles, now), similar, supporters)
+    mine = set(history)
+    neighbours = _neighbours(shared, person, mine)
+    profile = _profile(history, shared.library.titles, now)
+    telling = sorted(profile.weights, key=lambda t: (-profile.weights[t], t))
+    return _Member(person, history, profile, neighbours, _similar(shared, neighbours, mine), telling)
 
 
 def _scaled(values: dict[int, float] | dict[int, int]) -> dict[int, float]:
@@ -454,37 +516,58 @@ def _scaled(values: dict[int, float] | dict[int, int]) -> dict[int, float]:
 
 
 def _freshness(title: _Title, now: int) -> float:
-    """1 when added just now, falling to 0 at the end of NEW_WINDOW; 0 when unknown or not yet added."""
+    """1 when added just now, falling to 0 at the end of NEW_WINDOW; 0 when unknown or not added yet."""
     age = now - title.added
     window = NEW_WINDOW.total_seconds()
     return 1.0 - age / window if title.added and 0 <= age <= window else 0.0
 
 
-def _candidates(shared: _Shared, member: _Member, now: int) -> list[_Candidate]:
-    """Every present title the member never played, with its blended score."""
-    titles = shared.library.titles
-    similar = _scaled(member.similar)
-    trending = _scaled(_trending(shared, now))
-    popular = _scaled({title: math.log1p(count) for title, count in shared.popularity.items()})
-    contents: dict[int, tuple[float, bool]] = {}
-    genre_fit: dict[tuple[str, ...], float] = {}
-    for title in titles.values():
-        if not title.removed and title.id not in member.history:
-            contents[title.id] = _content(member.profile, title, genre_fit)
-    top_content = max((fit for fit, _ in contents.values()), default=0.0) or 1.0
-    found = []
-    for title_id, (fit, explainable) in contents.items():
-        title = titles[title_id]
-        signals = {
-            "content": WEIGHTS["content"] * fit / top_content,
-            "similar": WEIGHTS["similar"] * similar.get(title_id, 0.0),
-            "trending": WEIGHTS["trending"] * trending.get(title_id, 0.0),
-            "popular": WEIGHTS["popular"] * popular.get(title_id, 0.0),
-            "new": WEIGHTS["new"] * _freshness(title, now),
-            "rating": WEIGHTS["rating"] * (title.rating / 10 if title.rating else 0.5),
-        }
-        found.append(_Candidate(title, sum(signals.values()), signals, explainable))
-    return found
+class _Scorer:
+    """The blended score of every title the member could be shown: each signal scaled to 0..1, then weighted."""
+
+    def __init__(self, shared: _Shared, member: _Member, now: int) -> None:
+        self.titles = shared.library.titles
+        self.member = member
+        self.similar = _scaled(member.similar)
+        self.trending = _scaled(_trending(shared, now))
+        self.popular = _scaled({title: math.log1p(count) for title, count in shared.popularity.items()})
+        self.new = {t.id: f for t in self.titles.values() if (f := _freshness(t, now)) > 0}
+        fits = {}
+        for title in self.titles.values():
+            if not title.removed and title.id not in member.history:
+                fits[title.id] = member.profile.fit(title)[0]
+        self.fits = fits
+        self.top_fit = max(fits.values(), default=0.0) or 1.0
+
+    def parts(self, title_id: int) -> tuple[float, ...]:
+        """Each signal's weighted contribution, in the order of SIGNALS."""
+        rating = self.titles[title_id].rating
+        return (
+            WEIGHTS["content"] * self.fits[title_id] / self.top_fit,
+            WEIGHTS["similar"] * self.similar.get(title_id, 0.0),
+            WEIGHTS["trending"] * self.trending.get(title_id, 0.0),
+            WEIGHTS["popular"] * self.popular.get(title_id, 0.0),
+            WEIGHTS["new"] * self.new.get(title_id, 0.0),
+            WEIGHTS["rating"] * (rating / 10 if rating else 0.5),
+        )
+
+    def shortlist(self, size: int, per_signal: int) -> list[_Candidate]:
+        """The best `size` by blended score, plus the best `per_signal` of each sparse signal (similar people,
+        trending, new), so that diversifying has other reasons to pick from."""
+        scores = {title_id: sum(self.parts(title_id)) for title_id in self.fits}
+        chosen = set(heapq.nsmallest(size, scores, key=lambda t: (-scores[t], t)))
+        for name, signal in (("similar", self.similar), ("trending", self.trending), ("new", self.new)):
+            if WEIGHTS[name] > 0:
+                best = heapq.nlargest(per_signal, (t for t in signal if t in scores), key=lambda t: (signal[t], -t))
+                chosen.update(best)
+        return sorted((self.candidate(t) for t in chosen), key=lambda c: (-c.score, c.title.id))
+
+    def candidate(self, title_id: int) -> _Candidate:
+        title = self.titles[title_id]
+        signals = dict(zip(SIGNALS, self.parts(title_id), strict=True))
+        found = _Candidate(title, signals, explainable=self.member.profile.fit(title)[1])
+        found.kind = _kind(found)
+        return found
 
 
 def _kind(candidate: _Candidate) -> str:
@@ -502,35 +585,21 @@ def _kind(candidate: _Candidate) -> str:
     return max(options, key=lambda kind: (options[kind], kind))
 
 
-def _order(candidate: _Candidate) -> tuple[float, int]:
-    return -candidate.score, candidate.title.id
-
-
-def _shortlist(candidates: list[_Candidate], limit: int) -> list[_Candidate]:
-    """The best by blended score, plus the best of each other signal, so diversity has something to pick from."""
-    chosen = {id(c): c for c in heapq.nsmallest(SHORTLIST * limit, candidates, key=_order)}
-    for signal in ("similar", "trending", "new"):
-        with_signal = (c for c in candidates if c.signals[signal] > 0)
-        chosen.update((id(c), c) for c in heapq.nlargest(limit, with_signal, key=lambda c: c.signals[signal]))
-    found = sorted(chosen.values(), key=_order)
-    for candidate in found:
-        candidate.kind = _kind(candidate)
-    return found
-
-
 def _diversify(candidates: list[_Candidate], limit: int) -> list[_Candidate]:
-    """Greedy picks by score, damped for genres already picked, and at most KIND_SHARE of the list per
-    reason while candidates with another reason remain."""
-    cap = max(1, math.ceil(limit * KIND_SHARE))
+    """Greedy picks by score, damped by how many earlier picks share the candidate's genre. While candidates
+    with another reason remain, no reason takes more than KIND_SHARE of any leading part of the list, so the
+    first cards a row shows are mixed too."""
     picked: list[_Candidate] = []
     per_kind: Counter[str] = Counter()
     per_genre: Counter[str] = Counter()
     pool = list(candidates)
 
     def damped(c: _Candidate) -> tuple[float, int]:
-        return c.score * GENRE_DECAY ** max((per_genre[g] for g in c.title.genres), default=0), -c.title.id
+        share = max((per_genre[g] for g in c.title.genres), default=0) / (len(picked) + 2)
+        return c.score * (1 - GENRE_PENALTY * share), -c.title.id
 
     while pool and len(picked) < limit:
+        cap = math.ceil((len(picked) + 1) * KIND_SHARE)
         open_kinds = {c.kind for c in pool if per_kind[c.kind] < cap}
         best = max((c for c in pool if c.kind in open_kinds) if open_kinds else pool, key=damped)
         pool.remove(best)
@@ -545,57 +614,76 @@ def _diversify(candidates: list[_Candidate], limit: int) -> list[_Candidate]:
 
 def _likeness(a: _Title, b: _Title) -> float:
     """How alike two titles are for an explanation: shared genres mostly, then people, year and type."""
-    genres = set(a.genres)
-    union = len(genres | set(b.genres))
-    jaccard = len(genres.intersection(b.genres)) / union if union else 0.0
+    union = len(a.genre_set | b.genre_set)
+    jaccard = len(a.genre_set & b.genre_set) / union if union else 0.0
     people = 1.0 if (a.directors & b.directors) or (a.actors & b.actors) else 0.0
     year = 1.0 if a.year and b.year and abs(a.year - b.year) <= 5 else 0.0
     return 0.6 * jaccard + 0.25 * people + 0.1 * year + 0.05 * (a.type == b.type)
 
 
-def _because(title: _Title, member: _Member, titles: dict[int, _Title]) -> _Title | None:
-    """The watched title most like `title` that shares a genre or person with it, nudged toward the ones
-    that say most about the member."""
+def _because(title: _Title, member: _Member, titles: dict[int, _Title], named: set[int]) -> _Title | None:
+    """The played title most like `title` among those sharing a genre or person with it, nudged toward the
+    ones that say most about the member and away from those earlier cards `named`; looked for among the
+    EXPLAIN_FROM most telling first."""
     weights = member.profile.weights
-    top = max(weights.values(), default=0.0) or 1.0
+    top = weights[member.telling[0]] if member.telling else 1.0
+    for pool in (member.telling[:EXPLAIN_FROM], member.telling[EXPLAIN_FROM:]):
+        best: tuple[float, int] | None = None
+        for played_id in pool:
+            played = titles[played_id]
+            if played.genre_set.isdisjoint(title.genre_set) and not (
+                played.directors & title.directors or played.actors & title.actors
+            ):
+                continue
+            value = _likeness(title, played) * (0.5 + 0.5 * weights[played_id] / top) * _named_damping(played_id, named)
+            if best is None or (value, -played_id) > best:
+                best = (value, -played_id)
+        if best is not None:
+            return titles[-best[1]]
+    return None
+
+
+def _liked_by(title_id: int, member: _Member, shared: _Shared, named: set[int]) -> _Title | None:
+    """Among the member's EXPLAIN_FROM most telling titles, one that at least PRIVACY_FLOOR of this title's
+    supporters also played; the one most typical of them (many supporters relative to its audience) and not
+    `named` by an earlier card first."""
+    supporters = member.supporters(shared, title_id)
     best: tuple[float, int] | None = None
-    for watched_id, weight in weights.items():
-        watched = titles[watched_id]
-        related = set(watched.genres).intersection(title.genres) or watched.directors & title.directors
-        if not (related or watched.actors & title.actors):
-            continue
-        value = (_likeness(title, watched) * (0.5 + 0.5 * weight / top), -watched_id)
-        if best is None or value > best:
-            best = value
-    return titles[-best[1]] if best else None
-
-
-def _liked_by(title_id: int, member: _Member, shared: _Shared) -> _Title | None:
-    """A title the member played that at least MIN_PEOPLE of this title's supporters also played."""
-    supporters = member.supporters.get(title_id, [])
-    best: tuple[int, int] | None = None
-    for played in member.history:
-        people = shared.viewers.get(played, {})
-        both = sum(1 for person in supporters if person in people)
-        if both >= MIN_PEOPLE and played in shared.library.titles and (best is None or (both, -played) > best):
-            best = (both, -played)
+    for played in member.telling[:EXPLAIN_FROM]:
+        audience = shared.viewers.get(played, {})
+        both = sum(1 for person in supporters if person in audience)
+        if both >= PRIVACY_FLOOR:
+            value = both / math.sqrt(len(audience)) * _named_damping(played, named)
+            if best is None or (value, -played) > best:
+                best = (value, -played)
     return shared.library.titles[-best[1]] if best else None
+
+
+def _named_damping(title_id: int, named: set[int]) -> float:
+    """Half the appeal for a title an earlier card already named, so a row's reasons vary."""
+    return 0.5 if title_id in named else 1.0
 
 
 def _top_rated_reason(title: _Title, viewers: int) -> str:
     if title.rating >= 7:
         return "Highly rated"
-    return "Popular on your server" if viewers >= MIN_PEOPLE else "From your library"
+    return "Popular on your server" if viewers >= PRIVACY_FLOOR else "From your library"
 
 
-def _reason(candidate: _Candidate, member: _Member, shared: _Shared) -> str:
+def _reason(candidate: _Candidate, member: _Member, shared: _Shared, named: set[int]) -> str:
+    """The card's reason; a title it names is added to `named`."""
     title = candidate.title
-    if candidate.kind == "because_watched":
-        watched = _because(title, member, shared.library.titles)
-        return f"Because you watched {watched.title}" if watched else "Because of what you watch"
-    if candidate.kind == "similar_people":
-        liked = _liked_by(title.id, member, shared)
-        return f"Popular with people who like {liked.title}" if liked else "Popular with people who share your taste"
+    if candidate.kind in ("because_watched", "similar_people"):
+        if candidate.kind == "because_watched":
+            found = _because(title, member, shared.library.titles, named)
+            template, fallback = "Because you watched {}", "Because of what you watch"
+        else:
+            found = _liked_by(title.id, member, shared, named)
+            template, fallback = "Popular with people who like {}", "Popular with people who share your taste"
+        if found is None:
+            return fallback
+        named.add(found.id)
+        return template.format(found.title)
     if candidate.kind == "trending":
         return "Trending on your server"
     if candidate.kind == "new":
@@ -620,13 +708,13 @@ def _card(title: _Title, score: float, reason: str, kind: str) -> Recommendation
 # --------------------------------------------------------------------------- the API
 
 
-def _popular(shared: _Shared, limit: int, exclude: Iterable[int], now: int) -> list[Recommendation]:
-    skip = set(exclude)
+def _popular(shared: _Shared, limit: int, played: dict[int, _Seen], now: int) -> list[Recommendation]:
     trending = _trending(shared, now)
-    ranked = sorted(
-        (t for t in shared.library.titles.values() if not t.removed and t.id not in skip),
+    ranked = heapq.nsmallest(
+        limit,
+        (t for t in shared.library.titles.values() if not t.removed and t.id not in played),
         key=lambda t: (-shared.popularity.get(t.id, 0), -t.rating, t.id),
-    )[: max(limit, 0)]
+    )
     top = max(shared.popularity.values(), default=0) or 1
     cards = []
     for title in ranked:
@@ -639,12 +727,16 @@ def _popular(shared: _Shared, limit: int, exclude: Iterable[int], now: int) -> l
     return cards
 
 
-def popular(server_id: int, limit: int = 20, exclude_user_id: int | None = None, now: datetime | None = None) -> list[Recommendation]:  # fmt: skip
-    """The popularity-only list: most distinct viewers (counted from MIN_PEOPLE on), rating as tie-break.
+def popular(
+    server_id: int, limit: int = 20, exclude_user_id: int | None = None, now: datetime | None = None
+) -> list[Recommendation]:
+    """The popularity-only list: most distinct viewers (counted from PRIVACY_FLOOR on), then rating.
 
     It is the cold-start fallback and the baseline the quality benchmark measures the blend against;
     `exclude_user_id` leaves out what that user already played.
     """
+    if limit <= 0:
+        return []
     moment = _epoch(now or utcnow())
     with _LOCK:
         shared = _shared(server_id)
@@ -665,7 +757,9 @@ def recommend(user_id: int, server_id: int, limit: int = 20, now: datetime | Non
         shared = _shared(server_id)
         history = shared.seen.get(user_id)
         if not history:
-            return _popular(shared, limit, (), moment)
+            return _popular(shared, limit, {}, moment)
         member = _member(shared, user_id, history, moment)
-        picked = _diversify(_shortlist(_candidates(shared, member, moment), limit), limit)
-        return [_card(c.title, c.score, _reason(c, member, shared), c.kind) for c in picked]
+        shortlist = _Scorer(shared, member, moment).shortlist(SHORTLIST * limit, limit)
+        named: set[int] = set()
+        picked = _diversify(shortlist, limit)
+        return [_card(c.title, c.score, _reason(c, member, shared, named), c.kind) for c in picked]

@@ -11,6 +11,7 @@ import reflex as rx
 
 from smartplex.services import dashboard, recommendations
 from smartplex.services.dashboard import Card
+from smartplex.services.images import poster_url
 from smartplex.services.plex import activity, servers
 from smartplex.state.auth import acting_user
 from smartplex.state.urls import api_origin
@@ -38,7 +39,7 @@ def recommendation_view(rec: recommendations.Recommendation, origin: str) -> dic
         "year": rec.year,
         "type": rec.type,
         "genres": list(rec.genres),
-        "thumb_url": f"{origin}/api/images/{rec.media_item_id}?w=300" if rec.thumb else "",
+        "thumb_url": f"{origin}{poster_url(rec.media_item_id)}" if rec.thumb else "",
         "progress": 0.0,
         "reason": rec.reason,
     }
