@@ -52,6 +52,7 @@ def poster_card(card: rx.Var, on_open: Callable[[rx.Var], rx.event.EventSpec]) -
             color_scheme="gray",
         ),
         rx.cond(card["subtitle"], rx.text(card["subtitle"], size="1", color_scheme="gray", class_name="line-clamp-1")),
+        rx.text(card["genres"].to(list[str])[:2].join(" · "), size="1", color_scheme="gray", class_name="line-clamp-1"),
         rx.cond(card["reason"], rx.text(card["reason"], size="1", color=rx.color("accent", 11), class_name="line-clamp-2")),
         width=POSTER_WIDTH,
         min_width=POSTER_WIDTH,
