@@ -56,7 +56,7 @@ def _health(_args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from smartplex import demo
 
-    return demo.main(port=args.port, every=args.every)
+    return demo.main(print, port=args.port, every=args.every)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,7 @@ import random
 import subprocess
 import sys
 import threading
-from pathlib import Path
+from collections.abc import Callable
 
 import httpx
 
@@ -58,7 +58,8 @@ def _seed(sim_url: str, sim) -> str:  # noqa: ANN001 - PlexSimulator, imported l
     )
     ensure_default_schedules(server.id)
     result = sync.run_sync(server.id, "full", "demo")
-    print(f"Synced the demo library: {result.items_seen} items ({result.status}).")
+    if result.status != "succeeded":
+        raise RuntimeError(f"the demo library did not sync: {result.error}")
     return servers.ensure_webhook_secret(admin_id)
 
 
@@ -81,7 +82,8 @@ def _trickle(sim, webhook_url: str, stop: threading.Event, every: float) -> None
                 sim.add_play(account.id, rating_key)
 
 
-def main(port: int = 3000, every: float = 5.0) -> int:
+def main(announce: Callable[[str], None], port: int = 3000, every: float = 5.0) -> int:
+    """Run the demo until interrupted; `announce` tells the operator where and how to sign in."""
     from smartplex.simulators.plex import PlexSimulator
 
     _prepare_environment(port)
@@ -95,8 +97,10 @@ def main(port: int = 3000, every: float = 5.0) -> int:
         stop = threading.Event()
         webhook_url = f"http://127.0.0.1:{port}/api/webhooks/plex/{secret}"
         trickler = threading.Thread(target=_trickle, args=(sim, webhook_url, stop, every), daemon=True)
-        print(f"\nSmartPlex demo on http://localhost:{port}  sign in as {ADMIN_EMAIL} / {ADMIN_PASSWORD}")
-        print(f"Members sign in as <name>@demo.smartplex / {MEMBER_PASSWORD}. Data: {Path(DEMO_DIR)}\n")
+        announce(
+            f"\nSmartPlex demo on http://localhost:{port}  sign in as {ADMIN_EMAIL} / {ADMIN_PASSWORD}\n"
+            f"Members sign in as <name>@demo.smartplex / {MEMBER_PASSWORD}. Data: {DEMO_DIR}\n"
+        )
         trickler.start()
         try:
             return app.wait()

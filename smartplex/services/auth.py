@@ -6,6 +6,7 @@ Passwords are hashed with argon2 through passlib (the maintained `libpass` fork)
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -24,8 +25,13 @@ from smartplex.services import ratelimit
 log = get_logger(__name__)
 
 _pwd = CryptContext(schemes=["argon2"], deprecated="auto")
-# Verified against when the account does not exist, so unknown users cost the same time.
-_DUMMY_HASH = _pwd.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so unknown users cost the same time.
+    Made on first use, not at import: an argon2 hash costs ~0.1 s and a burst of memory."""
+    return _pwd.hash(secrets.token_urlsafe(16))
 
 MAX_FIELD = 1024
 MIN_PASSWORD = 8
@@ -221,7 +227,8 @@ def login(email: object, password: object, ip: str = "") -> tuple[UserView, str]
         raise AuthError(f"Too many failed sign-ins. Try again in {verdict.retry_after} s.", verdict.retry_after)
     with session() as s:
         user = s.exec(select(User).where(User.email == clean_email)).first()
-        ok = verify_password(raw_password, user.password_hash if user else _DUMMY_HASH)
+        dummy = _dummy_hash()  # made before the branch, so the first unknown user costs no extra hash
+        ok = verify_password(raw_password, user.password_hash if user else dummy)
         if not (user and ok and user.is_active):
             ratelimit.hit(limit, *keys)
             log.info("login_failed")

@@ -27,7 +27,6 @@ import itertools
 import logging
 import random
 import re
-import sys
 import threading
 import time
 import zlib
@@ -1813,12 +1812,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     built = time.perf_counter()
     sim.warm()
-    print(
-        f"plex simulator: {len(sim.items)} items built in {built - began:.2f}s, rendered in "
-        f"{time.perf_counter() - built:.2f}s; http://127.0.0.1:{args.port} token={sim.token} "
-        f"machineIdentifier={sim.machine_identifier}",
-        file=sys.stderr,
-        flush=True,
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("smartplex.simulators.plex").info(
+        "plex simulator: %d items built in %.2fs, rendered in %.2fs; http://127.0.0.1:%d token=%s machineIdentifier=%s",
+        len(sim.items),
+        built - began,
+        time.perf_counter() - built,
+        args.port,
+        sim.token,
+        sim.machine_identifier,
     )
     uvicorn.run(sim.app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False, lifespan="off")
 
