@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from smartplex.db import get_engine
 from smartplex.services.plex import sync
+from smartplex.services.plex.runs import SyncResult
 from smartplex.services.plex.client import PlexClient
 
 MOVIES, SHOWS, SEASONS, EPISODES = 10_000, 400, 4, 25
@@ -39,7 +40,7 @@ def floor(url: str) -> tuple[float, float, int]:
     return time.perf_counter() - began, movies_s, items
 
 
-def full_sync(url: str, repeat: int) -> tuple[float, sync.SyncResult]:
+def full_sync(url: str, repeat: int) -> tuple[float, SyncResult]:
     owner = bench.fresh_database(f"full-{repeat}")
     server_id = bench.connect(owner, url)
     began = time.perf_counter()

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from smartplex.db import get_engine
 from smartplex.services.plex import sync
+from smartplex.services.plex.runs import SyncResult
 
 MOVIES, SHOWS, SEASONS, EPISODES = 10_000, 400, 4, 25
 CHANGED = 100
@@ -62,7 +63,7 @@ def touch(url: str, keys: list[str]) -> None:
     response.raise_for_status()
 
 
-def timed_sync(server_id: int, kind: str) -> tuple[float, sync.SyncResult]:
+def timed_sync(server_id: int, kind: str) -> tuple[float, SyncResult]:
     began = time.perf_counter()
     result = sync.run_sync(server_id, kind, "benchmark")
     elapsed = time.perf_counter() - began

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session
 
 from smartplex.config import get_settings
@@ -74,3 +75,34 @@ def database_ok(url: str | None = None) -> tuple[bool, str | None]:
         return True, None
     except Exception as exc:  # noqa: BLE001 - health reports any failure
         return False, type(exc).__name__
+
+
+@contextlib.contextmanager
+def reading(conn: Connection | None = None) -> Iterator[Connection]:
+    """The caller's connection (so several queries share one read snapshot), or a new one for this call."""
+    if conn is not None:
+        yield conn
+        return
+    with get_engine().connect() as own:
+        yield own
+
+
+def epoch_seconds(dialect_name: str, column: Any) -> Any:
+    """SQL: seconds since 1970 of a timestamp column, computed by the database (NULL when unparseable), so a
+    million timestamps are not parsed in Python (SQLite stores UTC text, PostgreSQL a timestamptz)."""
+    if dialect_name == "sqlite":
+        return sa.cast(sa.func.strftime("%s", column), sa.Integer)
+    return sa.cast(sa.extract("epoch", column), sa.BigInteger)
+
+
+_sqlite_writes = threading.Lock()
+
+
+@contextlib.contextmanager
+def write_transaction() -> Iterator[Connection]:
+    """A write transaction. On SQLite this process's writers queue on a lock first: SQLite's busy handler
+    sleeps whole milliseconds (growing to 100 ms) between retries, which under a burst costs far more than
+    the writes themselves."""
+    engine = get_engine()
+    with _sqlite_writes if engine.dialect.name == "sqlite" else contextlib.nullcontext(), engine.begin() as conn:
+        yield conn

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from smartplex.db import get_engine, session
 from smartplex.models import MediaItem, Role, Server, User, WatchEvent
-from smartplex.services import dashboard
+from smartplex.services import dashboard, recommendations
 from smartplex.services.auth import UserView
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)  # a Monday
@@ -241,8 +241,9 @@ def test_recently_added_groups_episodes_into_their_show(world: World) -> None:
 # --------------------------------------------------------------------------- trending
 
 
-def test_trending_counts_distinct_people_and_hides_titles_below_three(world: World) -> None:
-    w, people = world, world.people
+def _trending_week(w: World) -> int:
+    """Plays whose trending answer is known (see the assertions below); returns the show's id."""
+    people = w.people
     hit = w.item("Hit")
     for person in people[:3]:
         w.watch(person, hit, NOW - timedelta(days=2))
@@ -264,6 +265,13 @@ def test_trending_counts_distinct_people_and_hides_titles_below_three(world: Wor
     w.event(people[1], unlinked_twice, "play", NOW - timedelta(days=1))
     w.event(people[2], unlinked_twice, "play", NOW - timedelta(days=1))
 
+    return show
+
+
+def test_trending_counts_distinct_people_and_hides_titles_below_three(world: World) -> None:
+    w = world
+    show = _trending_week(w)
+
     trends = dashboard.trending(w.server, now=NOW)
 
     assert [(t.card.title, t.members) for t in trends] == [("Dark Waters", 4), ("Hit", 3)]
@@ -273,6 +281,29 @@ def test_trending_counts_distinct_people_and_hides_titles_below_three(world: Wor
     assert dashboard.trending(w.server, now=NOW + timedelta(days=30)) == []
     assert dashboard.trending(w.other_server, now=NOW) == []
     assert set(dataclasses.asdict(trends[0])) == {"card", "members"}  # counts only, never who
+
+
+def test_trending_on_the_dashboard_and_in_recommendations_agree(world: World) -> None:
+    """One rule (services.watching.trending): the dashboard's row and the recommender's trending signal name the
+    same titles with the same counts of people, also for ratings, unlinked accounts and the window's edges."""
+    w = world
+    _trending_week(w)
+    edge = w.item("Edge")
+    for person in w.people[:3]:
+        w.event(person, edge, "play", NOW - timedelta(days=7))  # exactly a week ago: outside (the window is open)
+    inside = w.item("Inside")
+    for person in w.people[:3]:
+        w.event(person, inside, "play", NOW - timedelta(days=7) + timedelta(seconds=1))
+
+    recommendations.clear_cache()  # cached per database URL, which PostgreSQL runs share
+
+    on_dashboard = {(t.card.title, t.card.media_item_id, t.members) for t in dashboard.trending(w.server, now=NOW)}
+    listed = recommendations.popular(w.server, limit=100, now=NOW)
+    shared = recommendations.index.shared_figures(w.server)
+
+    assert {title for title, _, _ in on_dashboard} == {"Dark Waters", "Hit", "Inside"}
+    assert {r.media_item_id for r in listed if r.reason_kind == "trending"} == {item for _, item, _ in on_dashboard}
+    assert set(recommendations.index.trending(shared, w.server, NOW).items()) == {(i, n) for _, i, n in on_dashboard}
 
 
 # --------------------------------------------------------------------------- history

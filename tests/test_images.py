@@ -16,7 +16,7 @@ from smartplex.api import create_api
 from smartplex.config import reload_settings
 from smartplex.db import session
 from smartplex.models import MediaItem
-from smartplex.services import images
+from smartplex.services.plex import posters
 from smartplex.services.auth import UserView
 from smartplex.simulators.plex import POSTER_SIZE, PlexSimulator
 from tests.plex_fixtures import connect_server, dead_url, plex_sim
@@ -29,11 +29,11 @@ def scratch_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     """A data folder (so an image cache) of this test's own, and no remembered Plex failures."""
     monkeypatch.setenv("SMARTPLEX_DATA_DIR", str(tmp_path / "data"))
     reload_settings()
-    images.reset()
+    posters.reset()
     yield tmp_path / "data" / "image-cache"
     monkeypatch.undo()
     reload_settings()
-    images.reset()
+    posters.reset()
 
 
 @pytest.fixture
@@ -137,7 +137,7 @@ def test_members_see_posters_too(member_session: str, server_id: int, plex_sim: 
 
 def test_missing_items_and_thumbs_are_404(client: TestClient, server_id: int, plex_sim: PlexSimulator) -> None:
     no_thumb = add_item(server_id, "9001", None)
-    elsewhere = add_item(server_id, "9002", "https://images.example.com/poster.jpg")  # not a path on the server
+    elsewhere = add_item(server_id, "9002", "https://posters.example.com/poster.jpg")  # not a path on the server
     gone_on_plex = add_item(server_id, "9003", "/library/metadata/999999/thumb/1")
     for item in (987_654, no_thumb, elsewhere, gone_on_plex):
         answer = client.get(f"/api/images/{item}")
@@ -173,7 +173,7 @@ def test_plex_failing_is_502(client: TestClient, server_id: int, plex_sim: PlexS
     assert client.get(f"/api/images/{item}").status_code == 502
     assert len(thumb_requests(plex_sim)) == 1  # one attempt, no retries
     plex_sim.faults.reset()
-    images.reset()
+    posters.reset()
     assert client.get(f"/api/images/{item}").status_code == 200
 
 
@@ -200,7 +200,7 @@ def test_the_disk_cache_evicts_the_least_recently_used(
 ) -> None:
     items = [sim_item(server_id, plex_sim, key) for key in movie_keys(plex_sim, 5)]
     one_poster = len(client.get(f"/api/images/{items[0]}").content)
-    monkeypatch.setattr(images, "CACHE_MAX_BYTES", int(one_poster * 3.5))  # room for three
+    monkeypatch.setattr(posters, "CACHE_MAX_BYTES", int(one_poster * 3.5))  # room for three
     for item in items[1:3]:
         client.get(f"/api/images/{item}")
     time.sleep(0.01)
@@ -210,7 +210,7 @@ def test_the_disk_cache_evicts_the_least_recently_used(
         client.get(f"/api/images/{item}")
 
     files = list(scratch_cache.glob("*/*.jpg"))
-    assert sum(f.stat().st_size for f in files) <= images.CACHE_MAX_BYTES
+    assert sum(f.stat().st_size for f in files) <= posters.CACHE_MAX_BYTES
     plex_sim.requests.clear()
     for item in (items[0], items[4]):
         assert client.get(f"/api/images/{item}").status_code == 200
@@ -222,9 +222,9 @@ def test_the_disk_cache_evicts_the_least_recently_used(
 def test_shrink_never_enlarges_and_rejects_non_images() -> None:
     small = io.BytesIO()
     Image.new("RGB", (100, 150), (10, 20, 30)).save(small, "PNG")
-    assert jpeg_size(images.shrink(small.getvalue(), 300)) == (100, 150)
-    with pytest.raises(images.PosterUnavailable):
-        images.shrink(b"<html>not an image</html>", 300)
+    assert jpeg_size(posters.shrink(small.getvalue(), 300)) == (100, 150)
+    with pytest.raises(posters.PosterUnavailable):
+        posters.shrink(b"<html>not an image</html>", 300)
 
 
 def test_the_route_is_documented() -> None:
@@ -244,6 +244,6 @@ def test_a_cache_that_cannot_write_still_serves(
     def disk_full(*_: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(images.DiskCache, "put", disk_full)
+    monkeypatch.setattr(posters.DiskCache, "put", disk_full)
     item = sim_item(server_id, plex_sim, movie_keys(plex_sim, 1)[0])
     assert client.get(f"/api/images/{item}").status_code == 200

@@ -15,7 +15,8 @@ from smartplex.db import session
 from smartplex.models import Integration, MediaItem, Server, SyncRun, User, WatchEvent, utcnow
 from smartplex.services import auth
 from smartplex.services.auth import UserView
-from smartplex.services.plex import accounts, servers, sync
+from smartplex.services.integrations import breaker
+from smartplex.services.plex import accounts, history, servers, sync
 from smartplex.services.plex.client import PlexError
 from smartplex.services.plex.sync import SyncOptions, SyncProgress
 from smartplex.simulators.plex import Item, PlexSimulator
@@ -275,7 +276,7 @@ def test_circuit_opens_after_three_failures_then_fails_fast(admin: UserView, ple
     plex_sim.faults.reset()
     with session() as s:
         row = s.exec(select(Integration).where(Integration.server_id == server_id)).one()
-        row.circuit_opened_at = utcnow() - sync.cool_down(3) - timedelta(seconds=1)
+        row.circuit_opened_at = utcnow() - breaker.cool_down(3) - timedelta(seconds=1)
     half_open = sync.run_sync(server_id, "auto", options=FAST)
     assert half_open.status == "succeeded"
     state = circuit(server_id)
@@ -293,7 +294,7 @@ def test_a_failed_half_open_attempt_reopens_for_longer(admin: UserView, plex_sim
     assert sync.run_sync(server_id, options=FAST).error.startswith("Plex unreachable: no address")  # type: ignore[union-attr]
     state = circuit(server_id)
     assert (state.circuit_state, state.consecutive_failures) == ("open", 4)
-    assert sync.cool_down(4) == timedelta(minutes=10) and sync.cool_down(40) == timedelta(hours=1)
+    assert breaker.cool_down(4) == timedelta(minutes=10) and breaker.cool_down(40) == timedelta(hours=1)
 
 
 def test_history_import_maps_accounts_and_deduplicates(
@@ -303,7 +304,7 @@ def test_history_import_maps_accounts_and_deduplicates(
     accounts.link_user(member.id, SHARED_USER, "alice.w")
     sync.run_sync(server_id, "full", options=FAST)  # items first, so history rows find their media item
     total = len(plex_sim.history)
-    assert sync.import_history(server_id) == 0  # the sync already imported everything once
+    assert history.import_history(server_id) == 0  # the sync already imported everything once
     with session() as s:
         events = list(s.exec(select(WatchEvent)))
     assert len(events) == total
@@ -316,8 +317,8 @@ def test_history_import_maps_accounts_and_deduplicates(
     movie = plex_sim.add_movie("Fresh", year=2026)
     plex_sim.add_play(SHARED_USER, movie.rating_key)
     since = utcnow() - timedelta(minutes=1)
-    assert sync.import_history(server_id, since) == 1
-    assert sync.import_history(server_id, since) == 0
+    assert history.import_history(server_id, since) == 1
+    assert history.import_history(server_id, since) == 0
     with session() as s:
         fresh = s.exec(select(WatchEvent).where(WatchEvent.rating_key == str(movie.rating_key))).one()
     assert (fresh.user_id, fresh.media_item_id) == (member.id, None)  # not synced yet

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from smartplex.db import get_engine, session
 from smartplex.models import MediaItem, User, WatchEvent
-from smartplex.services import recommendations
+from smartplex.services import recommendations, untidy
 from smartplex.services.auth import UserView
 from smartplex.services.plex import servers
 from smartplex.services.recommendations import Recommendation, popular, recommend
@@ -370,7 +370,7 @@ def test_missing_values_anywhere_do_not_break_recommendations(server: int, db_ki
 
 
 def test_untidy_values_read_as_unknown() -> None:
-    number, names = recommendations._number, recommendations._names
+    number, names = untidy.number, untidy.tag_names
     assert [number(v) for v in (None, "", "n/a", float("nan"), float("inf"), "7.5", 8)] == [0, 0, 0, 0, 0, 7.5, 8]
     assert names(None) == names("null") == names("{}") == names("not json") == names(b"[1, 2]") == ()
     assert names('["Drama", " Drama ", {"tag": "Crime"}, {"id": 3}, null, ""]') == ("Drama", "Crime")

@@ -23,7 +23,9 @@ from smartplex import db as dbmod
 from smartplex.api import create_api
 from smartplex.config import reload_settings
 from smartplex.services import auth, ratelimit
-from smartplex.services.plex import webhooks
+from smartplex.services.plex import servers, webhooks
+from smartplex.services.plex.webhooks import receiving as webhook_receive
+from smartplex.services.plex.webhooks import worker as webhook_worker
 from smartplex.simulators.plex import PlexSimulator
 from smartplex.simulators.plex_webhooks import webhook_multipart, webhook_payload
 from tests.webhook_fixtures import (  # noqa: F401 - fixtures
@@ -143,7 +145,7 @@ def test_library_new_syncs_the_item(client: TestClient, admin: auth.UserView) ->
     plex = PlexSimulator(movies=3, shows=0, seed=5)
     with plex.serve():
         server_id = connect_server(admin.id, plex, plex.url or "")
-        url = f"/api/webhooks/plex/{webhooks.servers.ensure_webhook_secret(admin.id)}"
+        url = f"/api/webhooks/plex/{servers.ensure_webhook_secret(admin.id)}"
         added = plex.add_movie("Brand New Día")
         payload = webhook_payload(plex, "library.new", OWNER_ACCOUNT, added.rating_key)
         assert post(client, url, payload, thumb=added.rating_key).json() == {"status": "accepted"}
@@ -333,14 +335,14 @@ def test_malformed_bodies(
 def test_rotated_secret_stops_working(client: TestClient, owner: Owner, monkeypatch: pytest.MonkeyPatch) -> None:
     payload = webhook_payload(owner.sim, "media.play", OWNER_ACCOUNT, movie(owner.sim))
     assert post(client, owner.url, payload).status_code == 200  # the owner is cached now
-    new_secret = webhooks.servers.rotate_webhook_secret(owner.id)
+    new_secret = servers.rotate_webhook_secret(owner.id)
     webhooks.forget_cached()
     assert post(client, owner.url, payload).status_code == 404
     # Processes that were not told: the TTL bounds how long the old URL keeps working there.
-    monkeypatch.setattr(webhooks, "CACHE_TTL", 0.05)
+    monkeypatch.setattr(webhook_receive, "CACHE_TTL", 0.05)
     payload["Metadata"]["viewOffset"] = 1
     assert post(client, f"/api/webhooks/plex/{new_secret}", payload).status_code == 200
-    newest = webhooks.servers.rotate_webhook_secret(owner.id)
+    newest = servers.rotate_webhook_secret(owner.id)
     time.sleep(0.06)
     assert post(client, f"/api/webhooks/plex/{new_secret}", payload).status_code == 404
     assert post(client, f"/api/webhooks/plex/{newest}", payload).json() == {"status": "duplicate"}
@@ -372,8 +374,8 @@ def test_duplicate_delivery(client: TestClient, owner: Owner) -> None:
 def test_concurrent_deliveries_are_grouped_and_deduplicated(owner: Owner, monkeypatch: pytest.MonkeyPatch) -> None:
     """Concurrent requests share transactions; a duplicate in the same group still sees its original."""
     groups: list[int] = []
-    receive_many = webhooks.receive_many
-    monkeypatch.setattr(webhooks, "receive_many", lambda ds: groups.append(len(ds)) or receive_many(ds))
+    receive_many = webhook_receive.receive_many
+    monkeypatch.setattr(webhook_receive, "receive_many", lambda ds: groups.append(len(ds)) or receive_many(ds))
     key = movie(owner.sim)
     bodies = [webhook_multipart(webhook_payload(owner.sim, "media.play", BOB, key, view_offset=n)) for n in range(20)]
 
@@ -467,7 +469,7 @@ def test_worker_wakes_on_accept(owner: Owner) -> None:
                 await asyncio.sleep(0.01)
             return asyncio.get_running_loop().time() - sent
 
-    assert asyncio.run(asyncio.wait_for(scenario(), 5)) < webhooks.POLL_SECONDS
+    assert asyncio.run(asyncio.wait_for(scenario(), 5)) < webhook_worker.POLL_SECONDS
 
 
 def test_worker_can_be_disabled(owner: Owner, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:

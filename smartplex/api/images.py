@@ -9,7 +9,8 @@ from fastapi import APIRouter, Path, Query, Request, Security
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyCookie
 
-from smartplex.services import auth, images
+from smartplex.services import auth
+from smartplex.services.plex import posters
 
 router = APIRouter(tags=["images"])
 
@@ -66,24 +67,24 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 async def poster(
     request: Request,
     media_item_id: int = Path(ge=1, description="The SmartPlex id of the library item (a card's media_item_id)."),
-    w: images.PosterWidth = Query(images.DEFAULT_WIDTH, description="Width in pixels: 150, 300 or 600."),
+    w: posters.PosterWidth = Query(posters.DEFAULT_WIDTH, description="Width in pixels: 150, 300 or 600."),
     token: str | None = Security(session_cookie),
 ) -> Response:
     if await asyncio.to_thread(auth.user_for_session, token) is None:
         return _json(401, "sign in to see posters")
     try:
-        ref = await asyncio.to_thread(images.locate, media_item_id, w)
+        ref = await asyncio.to_thread(posters.locate, media_item_id, w)
         if _matches(request.headers.get("if-none-match"), ref.etag):
             return Response(status_code=304, headers=_caching(ref))
-        body = await asyncio.to_thread(images.render, ref)
-    except images.PosterNotFound:
+        body = await asyncio.to_thread(posters.render, ref)
+    except posters.PosterNotFound:
         return _json(404, "no poster for this item")
-    except images.PosterUnavailable as exc:
+    except posters.PosterUnavailable as exc:
         return _json(502, str(exc))
     return Response(body, media_type="image/jpeg", headers=_caching(ref))
 
 
-def _caching(ref: images.PosterRef) -> dict[str, str]:
+def _caching(ref: posters.PosterRef) -> dict[str, str]:
     return {"ETag": ref.etag, "Cache-Control": CACHE_CONTROL}
 
 

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, func, select
 from smartplex.config import get_settings
 from smartplex.db import session
 from smartplex.log import get_logger
-from smartplex.models import AuthSession, Invite, Role, User, utcnow
+from smartplex.models import USERS, AuthSession, Invite, Role, User, iso, utcnow
 from smartplex.services import ratelimit
 
 log = get_logger(__name__)
@@ -84,7 +84,7 @@ class UserView:
             role=user.role,
             plex_username=user.plex_username,
             plex_account_id=user.plex_account_id,
-            last_login_at=user.last_login_at.isoformat() if user.last_login_at else None,
+            last_login_at=iso(user.last_login_at),
             login_count=user.login_count,
             created_at=user.created_at.isoformat(),
         )
@@ -192,10 +192,10 @@ def create_first_admin(name: object, email: object, password: object, confirm: o
                     sa.literal(password_hash),
                     sa.true(),
                     sa.literal(0),
-                    sa.literal(utcnow(), type_=User.__table__.c.created_at.type),
-                ).where(~sa.exists().where(User.__table__.c.id.isnot(None))),
+                    sa.literal(utcnow(), type_=USERS.c.created_at.type),
+                ).where(~sa.exists().where(USERS.c.id.isnot(None))),
             )
-            .returning(User.__table__.c.id)
+            .returning(USERS.c.id)
         ).first()
         if inserted is None:
             raise AuthError("SmartPlex already has an admin. Sign in instead.")

@@ -29,7 +29,7 @@ from sqlmodel import col, select
 from smartplex.config import get_settings
 from smartplex.db import get_engine, session
 from smartplex.log import get_logger, redact_text
-from smartplex.models import Server, SyncSchedule, utcnow
+from smartplex.models import SERVERS, SYNC_SCHEDULES, Server, SyncSchedule, iso, utcnow
 
 log = get_logger(__name__)
 
@@ -41,8 +41,7 @@ TICK_SECONDS = 60
 SHUTDOWN_WAIT_SECONDS = 10.0
 _HEARTBEAT_POLL = 0.5
 
-TABLE = SyncSchedule.__table__  # type: ignore[attr-defined]
-SERVERS = Server.__table__  # type: ignore[attr-defined]
+TABLE = SYNC_SCHEDULES
 
 
 class ScheduleError(ValueError):
@@ -67,7 +66,6 @@ class ScheduleView:
 
     @classmethod
     def of(cls, row: SyncSchedule, server_name: str, now: datetime) -> ScheduleView:
-        iso = lambda d: d.isoformat() if d else None
         running = row.lease_owner is not None and row.lease_expires_at is not None and row.lease_expires_at > now
         return cls(
             id=row.id or 0,

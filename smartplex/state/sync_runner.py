@@ -8,9 +8,10 @@ import time
 
 import reflex as rx
 
-from smartplex.services.plex import sync
-from smartplex.services.plex.sync import SyncProgress, SyncResult
 from smartplex.services.auth import UserView
+from smartplex.services.plex import sync
+from smartplex.services.plex.runs import SyncResult
+from smartplex.services.plex.sync import SyncProgress
 from smartplex.state.auth import admin_only
 
 POLL_SECONDS = 0.3

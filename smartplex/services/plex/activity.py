@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import col, func, select
 
 from smartplex.db import session
-from smartplex.models import MediaItem, Server, SyncRun, WatchEvent, WebhookEvent
+from smartplex.models import MediaItem, SyncRun, WatchEvent, WebhookEvent
 
 
 @dataclass(frozen=True)
@@ -83,11 +83,6 @@ def library_counts(server_id: int) -> dict[str, int]:
         ).all()
     counts.update({kind: n for kind, n in rows})
     return counts
-
-
-def server_exists() -> bool:
-    with session() as s:
-        return s.exec(select(func.count()).select_from(Server)).one() > 0
 
 
 def change_marker(server_id: int) -> str:

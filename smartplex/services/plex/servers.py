@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 
 from smartplex.db import session
-from smartplex.models import Server, User, utcnow
+from smartplex.models import Server, User, iso, utcnow
 from smartplex.services import vault
 
 
@@ -36,7 +36,6 @@ class ServerView:
 
     @classmethod
     def of(cls, s: Server) -> ServerView:
-        iso = lambda d: d.isoformat() if d else None  # noqa: E731
         return cls(
             id=s.id or 0,
             owner_id=s.owner_id,
@@ -49,6 +48,10 @@ class ServerView:
             last_full_sync_at=iso(s.last_full_sync_at),
             last_incremental_sync_at=iso(s.last_incremental_sync_at),
         )
+
+
+NO_SERVER = ServerView(0, 0, "", "", None, [], None, None, None, None)
+"""What pages show before a server is connected."""
 
 
 class ServerError(Exception):
@@ -85,11 +88,6 @@ def servers_for_owner(owner_id: int) -> list[ServerView]:
     with session() as s:
         rows = s.exec(select(Server).where(Server.owner_id == owner_id).order_by(col(Server.id)))
         return [ServerView.of(r) for r in rows]
-
-
-def all_servers() -> list[ServerView]:
-    with session() as s:
-        return [ServerView.of(r) for r in s.exec(select(Server).order_by(col(Server.id)))]
 
 
 def server_token(server: Server) -> str:

@@ -1,0 +1,72 @@
+"""The schema: one table per concept (see DESIGN.md), one module per area. Changes go through an alembic revision.
+
+Numbers that scores and statistics read are NOT NULL with a server default, so rows written by
+any path (sync, webhook, migration) never hold NULL where arithmetic expects a number.
+
+The upper-case names at the end are typed SQLAlchemy Core handles on the same tables, for the bulk
+and analytical queries that bypass the ORM.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+
+from smartplex.models.accounts import AuthSession, Invite, Role, User
+from smartplex.models.ai import AiCall, AiFeedback, AiLearningItem, ChatMessage
+from smartplex.models.base import iso, utcnow
+from smartplex.models.cleanup import DeletionLog
+from smartplex.models.integrations import Integration, IntegrationKind
+from smartplex.models.library import MediaItem, Server, WatchEvent, WatchEventKind
+from smartplex.models.pipeline import SyncRun, SyncSchedule, WebhookEvent, WebhookStatus
+from smartplex.models.requests import ContentRequest, Notification
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table behind a table model (SQLModel declares `__table__` untyped)."""
+    return cast(sa.Table, model.__table__)  # type: ignore[attr-defined]
+
+
+USERS = table_of(User)
+SERVERS = table_of(Server)
+MEDIA = table_of(MediaItem)
+WATCH = table_of(WatchEvent)
+SYNC_RUNS = table_of(SyncRun)
+SYNC_SCHEDULES = table_of(SyncSchedule)
+WEBHOOK_EVENTS = table_of(WebhookEvent)
+
+__all__ = [
+    "MEDIA",
+    "SERVERS",
+    "SYNC_RUNS",
+    "SYNC_SCHEDULES",
+    "USERS",
+    "WATCH",
+    "WEBHOOK_EVENTS",
+    "AiCall",
+    "AiFeedback",
+    "AiLearningItem",
+    "AuthSession",
+    "ChatMessage",
+    "ContentRequest",
+    "DeletionLog",
+    "Integration",
+    "IntegrationKind",
+    "Invite",
+    "MediaItem",
+    "Notification",
+    "Role",
+    "Server",
+    "SyncRun",
+    "SyncSchedule",
+    "User",
+    "WatchEvent",
+    "WatchEventKind",
+    "WebhookEvent",
+    "WebhookStatus",
+    "table_of",
+    "iso",
+    "utcnow",
+]

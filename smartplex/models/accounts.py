@@ -1,0 +1,65 @@
+"""People and sign-in: accounts, browser sessions and invite links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from smartplex.models.base import fk, flag, num, utcnow
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    email: str = Field(max_length=254, unique=True, index=True)
+    role: str = Field(default=Role.MEMBER, max_length=16)
+    password_hash: str = Field(max_length=255)
+    plex_account_id: int | None = Field(default=None, index=True)
+    plex_username: str | None = Field(default=None, max_length=255)
+    webhook_secret_hash: str | None = Field(default=None, max_length=64, unique=True)
+    webhook_secret_encrypted: str | None = Field(default=None, max_length=512)
+    is_active: bool = flag(True)
+    last_login_at: datetime | None = None
+    login_count: int = num(0)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuthSession(SQLModel, table=True):
+    """A login. The browser holds only the random token; we store its hash."""
+
+    __tablename__ = "auth_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = fk("user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
+    ip: str | None = Field(default=None, max_length=64)
+
+
+class Invite(SQLModel, table=True):
+    """A one-time link that lets a member set their own password."""
+
+    __tablename__ = "invite"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(default=Role.MEMBER, max_length=16)
+    name: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=254)
+    plex_account_id: int | None = None
+    plex_username: str | None = Field(default=None, max_length=255)
+    created_by: int = fk("user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by: int | None = fk("user.id", ondelete="SET NULL", nullable=True, index=False)

@@ -1,0 +1,115 @@
+"""What to watch next: one member's recommendations on one Plex server, each with the reason shown on its card.
+
+`index` holds what a server's members share (the catalogue as titles and who played what, cached in-process),
+`blend` scores and diversifies one member's candidates, `reasons` words each card's reason.
+
+Why it is shaped like this:
+- The unit is a title (a movie or a show): plays of episodes and seasons count for their show, so a member
+  who watches a show gets other shows and movies, never the next episode of the same one.
+- Privacy: a server-wide signal (similar people, trending, popularity) only counts a title that at least
+  PRIVACY_FLOOR distinct other people support; below that the title is dropped from the signal, so no card
+  reveals one person's viewing. People and trending are services.watching's.
+- Missing data: year 0, rating 0, empty or broken genre JSON, NULL user/item/rating key all mean "unknown"
+  (services.untidy), and unknown never takes part in a comparison with a number.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from smartplex.models import utcnow
+from smartplex.services.recommendations.blend import Scorer, diversify, member_view
+from smartplex.services.recommendations.index import LOCK, Seen, Shared, Title, clear_cache, shared_figures, trending
+from smartplex.services.recommendations.reasons import reason_for, top_rated_reason
+
+SHORTLIST = 4  # candidates considered per slot of the list
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    media_item_id: int
+    title: str
+    year: int  # 0 = unknown
+    type: str  # "movie" | "show"
+    genres: list[str]
+    thumb: str | None
+    score: float
+    reason: str
+    reason_kind: str  # "because_watched" | "similar_people" | "trending" | "new" | "top_rated"
+
+
+def popular(
+    server_id: int, limit: int = 20, exclude_user_id: int | None = None, now: datetime | None = None
+) -> list[Recommendation]:
+    """The popularity-only list: most distinct viewers (counted from PRIVACY_FLOOR on), then rating.
+
+    It is the cold-start fallback and the baseline the quality benchmark measures the blend against;
+    `exclude_user_id` leaves out what that user already played.
+    """
+    if limit <= 0:
+        return []
+    now = now or utcnow()
+    with LOCK:
+        shared = shared_figures(server_id)
+        played = shared.seen.get(exclude_user_id, {}) if exclude_user_id is not None else {}
+        return _popular(shared, limit, played, trending(shared, server_id, now))
+
+
+def recommend(user_id: int, server_id: int, limit: int = 20, now: datetime | None = None) -> list[Recommendation]:
+    """Up to `limit` movies and shows for this member on this server, best first, each with its reason.
+
+    Never a title the member played (a show with any episode played, a movie started or finished) nor a
+    removed one. Without any history it is `popular()`. Synchronous and CPU-bound: call it off the event loop.
+    """
+    if limit <= 0:
+        return []
+    now = now or utcnow()
+    moment = int((now if now.tzinfo else now.replace(tzinfo=UTC)).timestamp())
+    with LOCK:
+        shared = shared_figures(server_id)
+        trends = trending(shared, server_id, now)
+        history = shared.seen.get(user_id)
+        if not history:
+            return _popular(shared, limit, {}, trends)
+        member = member_view(shared, user_id, history, moment)
+        shortlist = Scorer(shared, member, trends, moment).shortlist(SHORTLIST * limit, limit)
+        named: set[int] = set()
+        picked = diversify(shortlist, limit)
+        return [_card(c.title, c.score, reason_for(c, member, shared, named), c.kind) for c in picked]
+
+
+def _popular(shared: Shared, limit: int, played: dict[int, Seen], trends: dict[int, int]) -> list[Recommendation]:
+    ranked = heapq.nsmallest(
+        limit,
+        (t for t in shared.library.titles.values() if not t.removed and t.id not in played),
+        key=lambda t: (-shared.popularity.get(t.id, 0), -t.rating, t.id),
+    )
+    top = max(shared.popularity.values(), default=0) or 1
+    cards = []
+    for title in ranked:
+        viewers = shared.popularity.get(title.id, 0)
+        score = viewers / top + title.rating / 100
+        if title.id in trends:
+            cards.append(_card(title, score, "Trending on your server", "trending"))
+        else:
+            cards.append(_card(title, score, top_rated_reason(title, viewers), "top_rated"))
+    return cards
+
+
+def _card(title: Title, score: float, reason: str, kind: str) -> Recommendation:
+    return Recommendation(
+        media_item_id=title.id,
+        title=title.title,
+        year=title.year,
+        type=title.type,
+        genres=list(title.genres),
+        thumb=title.thumb,
+        score=round(score, 4),
+        reason=reason,
+        reason_kind=kind,
+    )
+
+
+__all__ = ["Recommendation", "clear_cache", "popular", "recommend"]
