@@ -7,6 +7,7 @@ Handlers run on an in-memory state tree (direct construction is allowed under py
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from typing import Any
 
@@ -95,8 +96,8 @@ async def test_admin_handlers_work(admin: auth.UserView, member: auth.UserView, 
     members = _sub(_signed_in(admin_session), MembersState)
 
     assert await MembersState.load.fn(members) is None
-    assert [(u["email"], u["is_me"]) for u in members.users] == [(admin.email, True), (member.email, False)]
-    assert all("password_hash" not in u for u in members.users)
+    assert [(u.email, u.is_me) for u in members.users] == [(admin.email, True), (member.email, False)]
+    assert all("password_hash" not in dataclasses.asdict(u) for u in members.users)
 
     result = await MembersState.create_invite.fn(members, form={"name": "Eve", "email": ""})
     assert "Invite link created" in _js(result)
@@ -104,7 +105,7 @@ async def test_admin_handlers_work(admin: auth.UserView, member: auth.UserView, 
     assert auth.peek_invite(token).name == "Eve"
     assert len(members.invites) == 1
 
-    await MembersState.revoke_invite.fn(members, invite_id=members.invites[0]["id"])
+    await MembersState.revoke_invite.fn(members, invite_id=members.invites[0].id)
     assert members.invites == [] and _snapshot()[1] == []
 
     result = await MembersState.set_role.fn(members, user_id=member.id, role=Role.ADMIN)

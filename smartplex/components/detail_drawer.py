@@ -6,7 +6,7 @@ import reflex as rx
 
 
 def detail_drawer(detail: rx.Var, is_open: rx.Var, on_open_change: rx.EventHandler) -> rx.Component:
-    liked = detail["liked_by_count"]
+    liked = detail.liked_by_count
     return rx.drawer.root(
         rx.drawer.overlay(z_index="5"),
         rx.drawer.portal(
@@ -14,31 +14,31 @@ def detail_drawer(detail: rx.Var, is_open: rx.Var, on_open_change: rx.EventHandl
                 rx.scroll_area(
                     rx.vstack(
                         rx.hstack(
-                            rx.drawer.title(rx.heading(detail["title"].to(str), size="6")),
+                            rx.drawer.title(rx.heading(detail.title, size="6")),
                             rx.spacer(),
                             rx.drawer.close(rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close")),
                             width="100%",
                             align="start",
                         ),
-                        rx.cond(detail["subtitle"], rx.text(detail["subtitle"].to(str), color_scheme="gray")),
+                        rx.cond(detail.subtitle, rx.text(detail.subtitle, color_scheme="gray")),
                         rx.cond(
-                            detail["thumb_url"],
-                            rx.image(src=detail["thumb_url"].to(str), width="200px", border_radius="8px", class_name="poster-img"),
+                            detail.thumb_url,
+                            rx.image(src=detail.thumb_url, width="200px", border_radius="8px", class_name="poster-img"),
                         ),
                         rx.hstack(
-                            rx.cond(detail["year"], rx.badge(detail["year"].to(str), variant="soft", color_scheme="gray")),
-                            rx.badge(detail["type"].to(str), variant="soft"),
-                            rx.cond(detail["duration_min"], rx.badge(detail["duration_min"].to(str) + " min", variant="soft", color_scheme="gray")),
-                            rx.cond(detail["rating"], rx.badge("★ ", detail["rating"].to(str), variant="soft", color_scheme="amber")),
+                            rx.cond(detail.year, rx.badge(detail.year, variant="soft", color_scheme="gray")),
+                            rx.badge(detail.type, variant="soft"),
+                            rx.cond(detail.duration_min, rx.badge(detail.duration_min.to_string() + " min", variant="soft", color_scheme="gray")),
+                            rx.cond(detail.rating, rx.badge("★ ", detail.rating, variant="soft", color_scheme="amber")),
                             wrap="wrap",
                         ),
                         rx.hstack(
-                            rx.foreach(detail["genres"].to(list[str]), lambda g: rx.badge(g, variant="outline", color_scheme="gray")),
+                            rx.foreach(detail.genres, lambda g: rx.badge(g, variant="outline", color_scheme="gray")),
                             wrap="wrap",
                         ),
-                        rx.text(detail["summary"].to(str), size="2"),
+                        rx.text(detail.summary, size="2"),
                         rx.divider(),
-                        rx.text("You played it ", rx.text.strong(detail["your_plays"].to(str)), " times.", size="2", id="detail-your-plays"),
+                        rx.text("You played it ", rx.text.strong(detail.your_plays), " times.", size="2", id="detail-your-plays"),
                         rx.text(
                             rx.cond(
                                 liked,

@@ -7,26 +7,25 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from smartplex import routes
 from smartplex.components.brand import logo
-from smartplex.state.auth import AuthState
+from smartplex.state.auth import AuthState, register_page_loads
 
 
 @dataclass(frozen=True)
 class NavItem:
+    """A page's entry in the sidebar; `order` places it among the others of its section."""
+
     label: str
     icon: str
     route: str
+    order: int
     admin: bool = False
 
 
-NAV: list[NavItem] = [
-    NavItem("Home", "house", "/"),
-    NavItem("History", "history", "/history"),
-    NavItem("Stats", "chart-column", "/stats"),
-    NavItem("Plex", "server", "/admin/plex", admin=True),
-    NavItem("Members", "users", "/admin/members", admin=True),
-    NavItem("System", "activity", "/admin/system", admin=True),
-]
+NAV: dict[str, NavItem] = {}
+"""Filled by `app_page` as page modules are imported (by route, so a re-import adds nothing); the sidebar is
+built from it when pages compile."""
 
 
 def _nav_link(item: NavItem) -> rx.Component:
@@ -53,8 +52,9 @@ def _nav_link(item: NavItem) -> rx.Component:
 
 
 def _nav_links() -> rx.Component:
-    members = [_nav_link(i) for i in NAV if not i.admin]
-    admins = [_nav_link(i) for i in NAV if i.admin]
+    ordered = sorted(NAV.values(), key=lambda item: item.order)
+    members = [_nav_link(i) for i in ordered if not i.admin]
+    admins = [_nav_link(i) for i in ordered if i.admin]
     return rx.vstack(
         *members,
         rx.cond(
@@ -92,7 +92,7 @@ def _user_menu() -> rx.Component:
 def _sidebar() -> rx.Component:
     return rx.box(
         rx.vstack(
-            rx.link(logo(), href="/", underline="none", color="inherit"),
+            rx.link(logo(), href=routes.HOME, underline="none", color="inherit"),
             rx.divider(),
             _nav_links(),
             spacing="4",
@@ -161,10 +161,20 @@ def _loading() -> rx.Component:
 
 
 def app_page(
-    route: str, title: str, on_load: list | None = None, *, admin: bool = False
+    route: str,
+    title: str,
+    on_load: list | None = None,
+    *,
+    admin: bool = False,
+    icon: str | None = None,
+    order: int = 0,
 ) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
-    """Register a signed-in page with the shell; admin pages are checked on the server on load."""
+    """Register a signed-in page with the shell, and in the sidebar when it has an `icon`. The page's `on_load`
+    events run only after the guard let the caller in (admin pages are checked on the server)."""
     guard = AuthState.require_admin if admin else AuthState.require_login
+    register_page_loads(route, on_load or [])
+    if icon is not None:
+        NAV[route] = NavItem(title, icon, route, order, admin)
 
     def decorator(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
         def page() -> rx.Component:
@@ -188,7 +198,7 @@ def app_page(
             )
 
         page.__name__ = content.__name__
-        rx.page(route=route, title=f"{title} · SmartPlex", on_load=[guard, *(on_load or [])])(page)
+        rx.page(route=route, title=f"{title} · SmartPlex", on_load=guard)(page)
         return page
 
     return decorator

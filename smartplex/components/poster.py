@@ -11,12 +11,12 @@ POSTER_WIDTH = "150px"
 
 def poster_card(card: rx.Var, on_open: Callable[[rx.Var], rx.event.EventSpec]) -> rx.Component:
     """`card` is a dict with media_item_id, title, subtitle, year, type, genres, thumb_url, progress, reason."""
-    progress = card["progress"].to(float)
+    progress = card.progress
     return rx.box(
         rx.box(
             rx.image(
-                src=card["thumb_url"].to(str),
-                alt=card["title"].to(str),
+                src=card.thumb_url,
+                alt=card.title,
                 loading="lazy",
                 width="100%",
                 height="100%",
@@ -44,20 +44,20 @@ def poster_card(card: rx.Var, on_open: Callable[[rx.Var], rx.event.EventSpec]) -
             background=rx.color("gray", 4),
             box_shadow="0 1px 3px rgba(0,0,0,0.12)",
         ),
-        rx.text(card["title"], size="2", weight="medium", trim="start", class_name="line-clamp-1", padding_top="6px"),
+        rx.text(card.title, size="2", weight="medium", trim="start", class_name="line-clamp-1", padding_top="6px"),
         rx.text(
-            rx.cond(card["year"].to(int) > 0, card["year"].to(str) + " · ", ""),
-            card["type"],
+            rx.cond(card.year > 0, card.year.to_string() + " · ", ""),
+            card.type,
             size="1",
             color_scheme="gray",
         ),
-        rx.cond(card["subtitle"], rx.text(card["subtitle"], size="1", color_scheme="gray", class_name="line-clamp-1")),
-        rx.text(card["genres"].to(list[str])[:2].join(" · "), size="1", color_scheme="gray", class_name="line-clamp-1"),
-        rx.cond(card["reason"], rx.text(card["reason"], size="1", color=rx.color("accent", 11), class_name="line-clamp-2")),
+        rx.cond(card.subtitle, rx.text(card.subtitle, size="1", color_scheme="gray", class_name="line-clamp-1")),
+        rx.text(card.genres[:2].join(" · "), size="1", color_scheme="gray", class_name="line-clamp-1"),
+        rx.cond(card.reason, rx.text(card.reason, size="1", color=rx.color("accent", 11), class_name="line-clamp-2")),
         width=POSTER_WIDTH,
         min_width=POSTER_WIDTH,
         cursor="pointer",
-        on_click=on_open(card["media_item_id"]),
+        on_click=on_open(card.media_item_id),
         class_name="poster-card",
         _hover={"transform": "translateY(-2px)"},
         transition="transform 120ms ease",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-
 PHONE_HIDDEN = ["none", "table-cell"]
 
 

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from smartplex import routes
 from smartplex.components.layout import app_page
 from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
 from smartplex.state.history import HistoryState as S
@@ -11,18 +12,18 @@ def _row(r: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(r["title"], weight="medium"),
-                rx.cond(r["subtitle"], rx.text(r["subtitle"], size="1", color_scheme="gray")),
+                rx.text(r.title, weight="medium"),
+                rx.cond(r.subtitle, rx.text(r.subtitle, size="1", color_scheme="gray")),
                 spacing="0",
             )
         ),
-        rx.table.cell(rx.badge(r["type"], variant="soft", color_scheme="gray"), display=PHONE_HIDDEN),
-        rx.table.cell(rx.moment(r["watched_at"].to(str), format="YYYY-MM-DD HH:mm")),
+        rx.table.cell(rx.badge(r.type, variant="soft", color_scheme="gray"), display=PHONE_HIDDEN),
+        rx.table.cell(rx.moment(r.watched_at, format="YYYY-MM-DD HH:mm")),
         rx.table.cell(
             rx.cond(
-                r["finished"].to(bool),
+                r.finished,
                 rx.badge("finished", color_scheme="green", variant="soft"),
-                rx.text((r["progress"].to(float) * 100).to(int).to_string() + "%", size="1", color_scheme="gray"),
+                rx.text((r.progress * 100).to(int).to_string() + "%", size="1", color_scheme="gray"),
             )
         ),
         align="center",
@@ -62,7 +63,7 @@ def _filters() -> rx.Component:
     )
 
 
-@app_page(route="/history", title="History", on_load=[S.load])
+@app_page(routes.HISTORY, "History", on_load=[S.load], icon="history", order=2)
 def history() -> rx.Component:
     return rx.vstack(
         _filters(),

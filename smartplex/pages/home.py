@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from smartplex import routes
 from smartplex.components.detail_drawer import detail_drawer
 from smartplex.components.layout import app_page
 from smartplex.components.poster import poster_row
@@ -33,7 +34,7 @@ def _stat(label: str, value: rx.Var, id: str) -> rx.Component:
 
 def _stats() -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.heading("Your stats", size="4"), rx.spacer(), rx.link("All stats", href="/stats", size="2"), width="100%"),
+        rx.hstack(rx.heading("Your stats", size="4"), rx.spacer(), rx.link("All stats", href=routes.STATS, size="2"), width="100%"),
         rx.flex(
             _stat("Hours this week", S.hours_week, "hours-week"),
             _stat("Hours this month", S.hours_month, "hours-month"),
@@ -47,7 +48,7 @@ def _stats() -> rx.Component:
             S.favourite_genres.length() > 0,
             rx.hstack(
                 rx.text("Favourite genres:", size="2", color_scheme="gray"),
-                rx.foreach(S.favourite_genres, lambda g: rx.badge(g["genre"], variant="soft")),
+                rx.foreach(S.favourite_genres, lambda g: rx.badge(g.label, variant="soft")),
                 wrap="wrap",
                 id="favourite-genres",
             ),
@@ -56,10 +57,10 @@ def _stats() -> rx.Component:
             rx.text("Plays per day, last 30 days", size="2", weight="medium"),
             rx.recharts.bar_chart(
                 rx.recharts.bar(data_key="plays", fill=rx.color("accent", 9), radius=[3, 3, 0, 0]),
-                rx.recharts.x_axis(data_key="day", tick_line=False, font_size=11, interval="preserveStartEnd"),
+                rx.recharts.x_axis(data_key="label", tick_line=False, font_size=11, interval="preserveStartEnd"),
                 rx.recharts.y_axis(allow_decimals=False, width=28, font_size=11),
                 rx.recharts.graphing_tooltip(),
-                data=S.plays_per_day,
+                data=S.plays_per_day.to(list[dict]),
                 height=180,
                 width="100%",
             ),
@@ -74,19 +75,19 @@ def _stats() -> rx.Component:
 def _history_preview() -> rx.Component:
     def row(item: rx.Var) -> rx.Component:
         return rx.hstack(
-            rx.text(item["title"], weight="medium", size="2"),
-            rx.text(item["subtitle"], size="1", color_scheme="gray"),
+            rx.text(item.title, weight="medium", size="2"),
+            rx.text(item.subtitle, size="1", color_scheme="gray"),
             rx.spacer(),
-            rx.moment(item["watched_at"].to(str), from_now=True, size="1", color_scheme="gray"),
+            rx.moment(item.watched_at, from_now=True, size="1", color_scheme="gray"),
             width="100%",
             cursor="pointer",
-            on_click=S.open_detail(item["media_item_id"]),
+            on_click=S.open_detail(item.media_item_id),
             padding_y="6px",
             border_bottom=f"1px solid {rx.color('gray', 4)}",
         )
 
     return rx.vstack(
-        rx.hstack(rx.heading("Recently watched", size="4"), rx.spacer(), rx.link("Full history", href="/history", size="2"), width="100%"),
+        rx.hstack(rx.heading("Recently watched", size="4"), rx.spacer(), rx.link("Full history", href=routes.HISTORY, size="2"), width="100%"),
         rx.cond(
             S.recent_history.length() > 0,
             rx.vstack(rx.foreach(S.recent_history, row), spacing="0", width="100%"),
@@ -111,7 +112,7 @@ def _sections() -> rx.Component:
     )
 
 
-@app_page(route="/", title="Home", on_load=[S.load])
+@app_page(routes.HOME, "Home", on_load=[S.load], icon="house", order=1)
 def home() -> rx.Component:
     return rx.vstack(
         rx.heading(f"Welcome, {AuthState.user_name}", size="7", id="welcome"),

@@ -2,12 +2,13 @@
 
 import reflex as rx
 
+from smartplex import routes
 from smartplex.components.form import field, form_error, submit_button
 from smartplex.components.layout import public_page
 from smartplex.state.signin import JoinState
 
 
-@rx.page(route="/join", title="Join · SmartPlex", on_load=JoinState.load)
+@rx.page(route=routes.JOIN, title="Join · SmartPlex", on_load=JoinState.load)
 def join() -> rx.Component:
     return public_page(
         "Join SmartPlex",
@@ -39,7 +40,7 @@ def join() -> rx.Component:
             ),
             rx.vstack(
                 form_error(JoinState.form_error),
-                rx.link("Go to sign in", href="/login", id="to-login"),
+                rx.link("Go to sign in", href=routes.LOGIN, id="to-login"),
                 width="100%",
             ),
         ),

@@ -2,12 +2,13 @@
 
 import reflex as rx
 
+from smartplex import routes
 from smartplex.components.form import field, form_error, submit_button
 from smartplex.components.layout import public_page
 from smartplex.state.signin import LoginState
 
 
-@rx.page(route="/login", title="Sign in · SmartPlex", on_load=LoginState.load)
+@rx.page(route=routes.LOGIN, title="Sign in · SmartPlex", on_load=LoginState.load)
 def login() -> rx.Component:
     return public_page(
         "Sign in",

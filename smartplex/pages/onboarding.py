@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from smartplex import routes
 from smartplex.components.copyable import copyable
 from smartplex.components.layout import app_page
 from smartplex.components.sync_progress import sync_progress
@@ -77,22 +78,22 @@ def _step_server() -> rx.Component:
 
 
 def _candidate(c: rx.Var) -> rx.Component:
-    ok = c["ok"].to(bool)
+    ok = c.ok
     return rx.card(
         rx.hstack(
             rx.cond(
                 ok,
                 rx.radio_group.root(
-                    rx.radio_group.item(value=c["url"].to(str)),
+                    rx.radio_group.item(value=c.url),
                     value=S.chosen_url,
                     on_change=S.choose,
                 ),
                 rx.icon("circle-x", color=rx.color("red", 9), size=18),
             ),
             rx.vstack(
-                rx.code(c["url"], size="2"),
+                rx.code(c.url, size="2"),
                 rx.text(
-                    rx.cond(ok, c["name"].to(str) + " · " + c["latency_ms"].to(str) + " ms", c["reason"].to(str)),
+                    rx.cond(ok, c.name + " · " + c.latency_ms.to_string() + " ms", c.reason),
                     size="1",
                     color_scheme=rx.cond(ok, "gray", "red"),
                 ),
@@ -102,7 +103,7 @@ def _candidate(c: rx.Var) -> rx.Component:
             spacing="3",
         ),
         width="100%",
-        on_click=rx.cond(ok, S.choose(c["url"]), rx.noop()),
+        on_click=rx.cond(ok, S.choose(c.url), rx.noop()),
         cursor=rx.cond(ok, "pointer", "default"),
     )
 
@@ -171,8 +172,8 @@ def _step_done() -> rx.Component:
         ),
         copyable(S.webhook_url, "webhook-url", "Copy webhook URL"),
         rx.hstack(
-            rx.link(rx.button("Go to the dashboard", id="to-dashboard"), href="/"),
-            rx.link(rx.button("Plex settings", variant="soft"), href="/admin/plex"),
+            rx.link(rx.button("Go to the dashboard", id="to-dashboard"), href=routes.HOME),
+            rx.link(rx.button("Plex settings", variant="soft"), href=routes.ADMIN_PLEX),
             spacing="3",
         ),
         spacing="4",
@@ -180,7 +181,7 @@ def _step_done() -> rx.Component:
     )
 
 
-@app_page(route="/onboarding", title="Connect Plex", on_load=[S.load], admin=True)
+@app_page(routes.ONBOARDING, "Connect Plex", on_load=[S.load], admin=True)
 def onboarding() -> rx.Component:
     return rx.card(
         rx.vstack(

@@ -2,12 +2,13 @@
 
 import reflex as rx
 
+from smartplex import routes
 from smartplex.components.form import field, form_error, submit_button
 from smartplex.components.layout import public_page
 from smartplex.state.signin import SetupState
 
 
-@rx.page(route="/setup", title="Welcome · SmartPlex", on_load=SetupState.load)
+@rx.page(route=routes.SETUP, title="Welcome · SmartPlex", on_load=SetupState.load)
 def setup() -> rx.Component:
     return public_page(
         "Welcome to SmartPlex",

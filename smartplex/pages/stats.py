@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from smartplex import routes
 from smartplex.components.layout import app_page
 from smartplex.state.stats import StatsState as S
 
@@ -14,7 +15,7 @@ def _chart(title: str, data: rx.Var, x: str, id: str, *, vertical: bool = False)
             rx.recharts.x_axis(type_="number", allow_decimals=False, font_size=11),
             rx.recharts.y_axis(data_key=x, type_="category", width=110, font_size=11),
             rx.recharts.graphing_tooltip(),
-            data=data,
+            data=data.to(list[dict]),
             layout="vertical",
             height=280,
             width="100%",
@@ -25,7 +26,7 @@ def _chart(title: str, data: rx.Var, x: str, id: str, *, vertical: bool = False)
             rx.recharts.x_axis(data_key=x, font_size=11, tick_line=False),
             rx.recharts.y_axis(allow_decimals=False, width=28, font_size=11),
             rx.recharts.graphing_tooltip(),
-            data=data,
+            data=data.to(list[dict]),
             height=220,
             width="100%",
         )
@@ -36,7 +37,7 @@ def _number(label: str, value: rx.Var) -> rx.Component:
     return rx.card(rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.heading(value, size="6"), spacing="1"), flex="1", min_width="130px")
 
 
-@app_page(route="/stats", title="Stats", on_load=[S.load])
+@app_page(routes.STATS, "Stats", on_load=[S.load], icon="chart-column", order=3)
 def stats() -> rx.Component:
     return rx.vstack(
         rx.flex(
@@ -49,10 +50,10 @@ def stats() -> rx.Component:
             width="100%",
         ),
         rx.grid(
-            _chart("Plays by day of week", S.by_weekday, "day", "chart-weekday"),
-            _chart("Plays by hour (UTC)", S.by_hour, "hour", "chart-hour"),
-            _chart("Plays by genre", S.by_genre, "genre", "chart-genre", vertical=True),
-            _chart("Plays by type", S.by_type, "type", "chart-type"),
+            _chart("Plays by day of week", S.by_weekday, "label", "chart-weekday"),
+            _chart("Plays by hour (UTC)", S.by_hour, "label", "chart-hour"),
+            _chart("Plays by genre", S.by_genre, "label", "chart-genre", vertical=True),
+            _chart("Plays by type", S.by_type, "label", "chart-type"),
             columns=rx.breakpoints(initial="1", md="2"),
             spacing="4",
             width="100%",

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
+from reflex.istate.proxy import StateProxy
 
+from smartplex import routes
 from smartplex.config import get_settings
 from smartplex.log import bind, get_logger
 from smartplex.services import auth
@@ -23,7 +25,25 @@ from smartplex.services.auth import UserView
 
 log = get_logger(__name__)
 
-PUBLIC_ROUTES = ("/login", "/setup", "/join")
+_PAGE_LOADS: dict[str, list[Any]] = {}
+
+
+def register_page_loads(route: str, loads: list[Any]) -> None:
+    """The events a signed-in page loads with; the page guard runs them once the caller may see the page, so a
+    refused visit loads (and complains about) nothing."""
+    _PAGE_LOADS[route] = list(loads)
+
+
+GUARD = "_smartplex_guard"
+"""Attribute every event handler under smartplex.state carries: "admin", "member" or "public" (tests check)."""
+
+
+def public(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a handler any browser may call: it checks credentials itself (sign-in, invites, page guards) or only
+    changes the caller's own page state (open a drawer, pick a form option)."""
+    setattr(handler, GUARD, "public")
+    return handler
+
 
 class AuthState(rx.State):
     session_token: str = rx.Cookie(
@@ -65,37 +85,41 @@ class AuthState(rx.State):
         self.session_token = token
         self._show(user)
 
+    def _path(self) -> str:
+        return self.router.url.path.rstrip("/") or routes.HOME
+
     def _login_redirect(self) -> rx.event.EventSpec:
-        path = self.router.url.path or "/"
-        target = "/login" if path in ("/", "") else f"/login?next={path}"
-        return rx.redirect(target, replace=True)
+        return rx.redirect(routes.login_for(self._path()), replace=True)
 
     @rx.event
-    async def require_login(self) -> rx.event.EventSpec | None:
-        """on_load of every signed-in page."""
+    @public
+    async def require_login(self) -> rx.event.EventSpec | list[Any]:
+        """on_load of every signed-in page: then the page's own loads."""
         if await self._actor() is not None:
-            return None
+            return _PAGE_LOADS.get(self._path(), [])
         if not await asyncio.to_thread(auth.has_users):
-            return rx.redirect("/setup", replace=True)
+            return rx.redirect(routes.SETUP, replace=True)
         return self._login_redirect()
 
     @rx.event
-    async def require_admin(self) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
-        """on_load of every admin page: members are sent home, with a message."""
+    @public
+    async def require_admin(self) -> rx.event.EventSpec | list[Any]:
+        """on_load of every admin page: members are sent home, with one message; admins get the page's loads."""
         user = await self._actor()
         if user is None:
             return self._login_redirect()
         if not user.is_admin:
-            log.warning("forbidden_page", path=self.router.url.path)
-            return [rx.redirect("/", replace=True), rx.toast.error("That page is for admins only.")]
-        return None
+            log.warning("forbidden_page", path=self._path())
+            return [rx.redirect(routes.HOME, replace=True), rx.toast.error("That page is for admins only.")]
+        return _PAGE_LOADS.get(self._path(), [])
 
     @rx.event
+    @public
     async def logout(self) -> rx.event.EventSpec:
         await asyncio.to_thread(auth.logout, self.session_token)
         self.session_token = ""
         self._show(None)
-        return rx.redirect("/login", replace=True)
+        return rx.redirect(routes.LOGIN, replace=True)
 
 
 async def acting_user(state: rx.State) -> UserView | None:
@@ -104,15 +128,30 @@ async def acting_user(state: rx.State) -> UserView | None:
 
 
 def admin_only(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """Refuse the handler unless the caller is a signed-in admin; the handler receives `actor`.
+    """Refuse the handler, with a toast, unless the caller is a signed-in admin; the handler receives `actor`."""
+    return _guarded(handler, "admin", lambda user: user.is_admin, rx.toast.error("Only an admin can do that."))
 
-    Works for coroutine handlers and for async-generator handlers (those that `yield` updates).
-    """
 
-    async def _admin(self: rx.State) -> UserView | None:
-        actor = await acting_user(self)
-        if actor is None or not actor.is_admin:
-            log.warning("forbidden_event", handler=handler.__name__)
+def member_only(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse the handler (silently: the page guard sends the browser to sign in) unless someone is signed in;
+    the handler receives `actor`."""
+    return _guarded(handler, "member", lambda _user: True, None)
+
+
+def _guarded(
+    handler: Callable[..., Any], kind: str, allowed: Callable[[UserView], bool], refusal: rx.event.EventSpec | None
+) -> Callable[..., Any]:
+    """Wrap a coroutine or async-generator handler, plain or background (`self` is then a StateProxy whose state
+    may only be read inside `async with self`)."""
+
+    async def caller(self: rx.State) -> UserView | None:
+        if isinstance(self, StateProxy):
+            async with self:
+                actor = await acting_user(self)
+        else:
+            actor = await acting_user(self)
+        if actor is None or not allowed(actor):
+            log.warning("forbidden_event", handler=handler.__name__, guard=kind)
             return None
         return actor
 
@@ -120,9 +159,10 @@ def admin_only(handler: Callable[..., Any]) -> Callable[..., Any]:
 
         @functools.wraps(handler)
         async def guarded(self: rx.State, *args: Any, **kwargs: Any) -> Any:
-            actor = await _admin(self)
+            actor = await caller(self)
             if actor is None:
-                yield rx.toast.error("Only an admin can do that.")
+                if refusal is not None:
+                    yield refusal
                 return
             async for update in handler(self, actor, *args, **kwargs):
                 yield update
@@ -131,12 +171,13 @@ def admin_only(handler: Callable[..., Any]) -> Callable[..., Any]:
 
         @functools.wraps(handler)
         async def guarded(self: rx.State, *args: Any, **kwargs: Any) -> Any:
-            actor = await _admin(self)
+            actor = await caller(self)
             if actor is None:
-                return rx.toast.error("Only an admin can do that.")
+                return refusal
             return await handler(self, actor, *args, **kwargs)
 
     _hide_actor(guarded, handler)
+    setattr(guarded, GUARD, kind)
     return guarded
 
 

@@ -8,10 +8,11 @@ from datetime import date
 import reflex as rx
 
 from smartplex.services import dashboard
+from smartplex.services.auth import UserView
 from smartplex.services.plex import servers
-from smartplex.state.auth import acting_user
-from smartplex.state.dashboard import card_view
+from smartplex.state.auth import member_only
 from smartplex.state.urls import api_origin
+from smartplex.state.views import CardView, history_view
 
 TYPES = {"all": None, "movies": "movie", "episodes": "episode"}
 
@@ -31,12 +32,11 @@ class HistoryState(rx.State):
     page: int = 1
     pages: int = 1
     total: int = 0
-    rows: list[dict] = []
+    rows: list[CardView] = []
 
-    async def _reload(self) -> None:
-        actor = await acting_user(self)
+    async def _reload(self, actor: UserView) -> None:
         server_id = await asyncio.to_thread(servers.default_server_id)
-        if actor is None or not server_id:
+        if not server_id:
             self.rows, self.total, self.pages = [], 0, 1
             return
         found = await asyncio.to_thread(
@@ -50,35 +50,41 @@ class HistoryState(rx.State):
             page=self.page,
         )
         origin = api_origin(self)
-        self.rows = [card_view(r.card, origin) | {"watched_at": r.watched_at, "finished": r.finished} for r in found.rows]
+        self.rows = [history_view(row, origin) for row in found.rows]
         self.total, self.pages, self.page = found.total, max(found.pages, 1), found.page
 
     @rx.event
-    async def load(self) -> None:
-        await self._reload()
+    @member_only
+    async def load(self, actor: UserView) -> None:
+        await self._reload(actor)
 
     @rx.event(supersedes=True)
-    async def search(self, text: str) -> None:
+    @member_only
+    async def search(self, actor: UserView, text: str) -> None:
         self.query, self.page = text, 1
-        await self._reload()
+        await self._reload(actor)
 
     @rx.event
-    async def set_kind(self, kind: str | list[str]) -> None:
+    @member_only
+    async def set_kind(self, actor: UserView, kind: str | list[str]) -> None:
         kind = kind if isinstance(kind, str) else (kind[0] if kind else "all")
         self.kind, self.page = (kind if kind in TYPES else "all"), 1
-        await self._reload()
+        await self._reload(actor)
 
     @rx.event
-    async def set_since(self, text: str) -> None:
+    @member_only
+    async def set_since(self, actor: UserView, text: str) -> None:
         self.since, self.page = text, 1
-        await self._reload()
+        await self._reload(actor)
 
     @rx.event
-    async def set_until(self, text: str) -> None:
+    @member_only
+    async def set_until(self, actor: UserView, text: str) -> None:
         self.until, self.page = text, 1
-        await self._reload()
+        await self._reload(actor)
 
     @rx.event
-    async def go(self, page: int) -> None:
+    @member_only
+    async def go(self, actor: UserView, page: int) -> None:
         self.page = min(max(int(page), 1), self.pages)
-        await self._reload()
+        await self._reload(actor)

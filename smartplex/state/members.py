@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import asdict
 
 import reflex as rx
 
+from smartplex import routes
 from smartplex.services import auth
-from smartplex.services.auth import UserView
-from smartplex.state.auth import admin_only
+from smartplex.services.auth import InviteView, UserView
+from smartplex.state.auth import admin_only, public
+from smartplex.state.views import MemberRow
 
 
 class MembersState(rx.State):
-    users: list[dict] = []
-    invites: list[dict] = []
+    users: list[MemberRow] = []
+    invites: list[InviteView] = []
     invite_link: str = ""
     invite_role: str = "member"
     error: str = ""
@@ -23,8 +24,10 @@ class MembersState(rx.State):
         users, invites = await asyncio.gather(
             asyncio.to_thread(auth.list_users, actor.id), asyncio.to_thread(auth.list_invites, actor.id)
         )
-        self.users = [{**asdict(u), "is_me": u.id == actor.id} for u in users]
-        self.invites = [asdict(i) for i in invites]
+        self.users = [
+            MemberRow(u.id, u.name, u.email, u.role, u.login_count, u.created_at, u.id == actor.id) for u in users
+        ]
+        self.invites = invites
 
     @rx.event
     @admin_only
@@ -33,6 +36,7 @@ class MembersState(rx.State):
         await self._reload(actor)
 
     @rx.event
+    @public
     def set_invite_role(self, role: str) -> None:
         self.invite_role = role if role in ("member", "admin") else "member"
 
@@ -47,7 +51,7 @@ class MembersState(rx.State):
             self.error = str(exc)
             return None
         self.error = ""
-        self.invite_link = f"{self.router.url.origin}/join?invite={token}"
+        self.invite_link = routes.join_link(self.router.url.origin, token)
         await self._reload(actor)
         return rx.toast.success("Invite link created. It works once.")
 

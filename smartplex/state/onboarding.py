@@ -9,14 +9,14 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
-from dataclasses import asdict
 
 import reflex as rx
 
 from smartplex.services.auth import UserView
 from smartplex.services.plex import activity, connect, servers
+from smartplex.services.plex.connect import Probe
 from smartplex.services.scheduler import ensure_default_schedules
-from smartplex.state.auth import acting_user, admin_only
+from smartplex.state.auth import admin_only
 from smartplex.state.sync_runner import SyncRunner
 from smartplex.state.urls import api_origin
 
@@ -31,7 +31,7 @@ class OnboardingState(SyncRunner, rx.State):
     step: int = 1
     error: str = ""
     busy: bool = False
-    candidates: list[dict] = []
+    candidates: list[Probe] = []
     chosen_url: str = ""
     server_name: str = ""
     machine_id: str = ""
@@ -74,7 +74,7 @@ class OnboardingState(SyncRunner, rx.State):
             probes = await connect.probe_all(urls, token)
         finally:
             self.busy = False
-        self.candidates = [asdict(p) for p in probes]
+        self.candidates = probes
         winners = [p for p in probes if p.ok]
         if not winners:
             self.error = "No address answered as a Plex server with this token. Check the details below."
@@ -89,7 +89,7 @@ class OnboardingState(SyncRunner, rx.State):
     @rx.event
     @admin_only
     async def choose(self, actor: UserView, url: str) -> None:
-        match = next((c for c in self.candidates if c["url"] == url and c["ok"]), None)
+        match = next((c for c in self.candidates if c.url == url and c.ok), None)
         if match is not None:
             self.chosen_url = url
 
@@ -127,11 +127,11 @@ class OnboardingState(SyncRunner, rx.State):
         return OnboardingState.run_first_sync
 
     @rx.event(background=True)
-    async def run_first_sync(self) -> None:
+    @admin_only
+    async def run_first_sync(self, actor: UserView) -> None:
         async with self:
-            actor = await acting_user(self)
             server_id = self._server_id
-        if actor is None or not actor.is_admin or not server_id:
+        if not server_id:
             return
         result = await self._run_sync(server_id, "full", "wizard")
         if result is not None and result.status == "succeeded":

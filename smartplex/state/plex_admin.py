@@ -4,44 +4,47 @@ and which Plex account belongs to which member."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import asdict
 
 import reflex as rx
 
 from smartplex.services import auth, scheduler
 from smartplex.services.auth import UserView
 from smartplex.services.plex import accounts, activity, servers, webhooks
-from smartplex.state.auth import acting_user, admin_only
+from smartplex.services.plex.activity import SyncRunView, WebhookView
+from smartplex.services.plex.servers import ServerView
+from smartplex.services.scheduler import ScheduleView
+from smartplex.state.auth import admin_only
 from smartplex.state.sync_runner import SyncRunner
 from smartplex.state.urls import api_origin
+from smartplex.state.views import AccountLink, PersonOption
 
 
 class PlexAdminState(SyncRunner, rx.State):
-    server: dict = {}
+    server: ServerView = servers.NO_SERVER
     webhook_url: str = ""
-    schedules: list[dict] = []
-    syncs: list[dict] = []
-    webhooks: list[dict] = []
-    plex_accounts: list[dict] = []
-    people: list[dict] = []
+    schedules: list[ScheduleView] = []
+    syncs: list[SyncRunView] = []
+    webhooks: list[WebhookView] = []
+    plex_accounts: list[AccountLink] = []
+    people: list[PersonOption] = []
     accounts_error: str = ""
 
     @rx.var
     def has_server(self) -> bool:
-        return bool(self.server)
+        return self.server.id > 0
 
     async def _reload(self, actor: UserView) -> None:
         owned = await asyncio.to_thread(servers.servers_for_owner, actor.id)
-        self.server = asdict(owned[0]) if owned else {}
+        self.server = owned[0] if owned else servers.NO_SERVER
         secret = await asyncio.to_thread(servers.ensure_webhook_secret, actor.id)
         self.webhook_url = f"{api_origin(self)}{servers.webhook_path(secret)}"
-        self.webhooks = [asdict(w) for w in await asyncio.to_thread(activity.recent_webhooks, actor.id)]
+        self.webhooks = await asyncio.to_thread(activity.recent_webhooks, actor.id)
         if not owned:
             self.schedules = self.syncs = []
             return
         server_id = owned[0].id
-        self.schedules = [asdict(s) for s in await asyncio.to_thread(scheduler.list_schedules, server_id)]
-        self.syncs = [asdict(r) for r in await asyncio.to_thread(activity.recent_syncs, server_id)]
+        self.schedules = await asyncio.to_thread(scheduler.list_schedules, server_id)
+        self.syncs = await asyncio.to_thread(activity.recent_syncs, server_id)
 
     @rx.event
     @admin_only
@@ -54,13 +57,10 @@ class PlexAdminState(SyncRunner, rx.State):
         await self._reload(actor)
 
     @rx.event(background=True)
-    async def sync_now(self, kind: str) -> None:
+    @admin_only
+    async def sync_now(self, actor: UserView, kind: str) -> None:
         async with self:
-            actor = await acting_user(self)
-            server_id = int(self.server.get("id") or 0)
-        if actor is None or not actor.is_admin:
-            yield rx.toast.error("Only an admin can do that.")
-            return
+            server_id = self.server.id
         if not server_id or kind not in ("full", "incremental"):
             return
         result = await self._run_sync(server_id, kind, "manual")
@@ -104,7 +104,7 @@ class PlexAdminState(SyncRunner, rx.State):
     @rx.event
     @admin_only
     async def load_accounts(self, actor: UserView) -> None:
-        server_id = int(self.server.get("id") or 0)
+        server_id = self.server.id
         if not server_id:
             return
         try:
@@ -113,14 +113,14 @@ class PlexAdminState(SyncRunner, rx.State):
             self.accounts_error = f"Could not read accounts from Plex: {exc}"
             return
         self.accounts_error = ""
-        self.plex_accounts = [{**asdict(a), "linked_user_id": str(a.linked_user_id or "")} for a in found]
-        self.people = [{"id": str(u.id), "name": u.name} for u in await asyncio.to_thread(auth.list_users, actor.id)]
+        self.plex_accounts = [AccountLink(a.id, a.name, str(a.linked_user_id or "")) for a in found]
+        self.people = [PersonOption(str(u.id), u.name) for u in await asyncio.to_thread(auth.list_users, actor.id)]
 
     @rx.event
     @admin_only
     async def link(self, actor: UserView, plex_account_id: int, user_id: str) -> rx.event.EventSpec:
-        account = next((a for a in self.plex_accounts if a["id"] == int(plex_account_id)), None)
+        account = next((a for a in self.plex_accounts if a.id == int(plex_account_id)), None)
         if account is None:
             return rx.toast.error("Unknown Plex account.")
-        await asyncio.to_thread(accounts.link_user, int(user_id), int(plex_account_id), account["name"])
+        await asyncio.to_thread(accounts.link_user, int(user_id), int(plex_account_id), account.name)
         return PlexAdminState.load_accounts

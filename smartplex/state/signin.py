@@ -8,14 +8,15 @@ from urllib.parse import urlsplit
 
 import reflex as rx
 
+from smartplex import routes
 from smartplex.services import auth
-from smartplex.state.auth import AuthState
+from smartplex.state.auth import AuthState, public
 
 
 def _safe_next(target: str | None) -> str:
     """Only same-site relative paths; anything else goes home."""
     if not target or "\\" in target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
-        return "/"
+        return routes.HOME
     return target
 
 
@@ -41,12 +42,14 @@ class FormMixin(rx.State, mixin=True):
 
 class SetupState(FormMixin, rx.State):
     @rx.event
+    @public
     async def load(self) -> rx.event.EventSpec | None:
         if await asyncio.to_thread(auth.has_users):
-            return rx.redirect("/login", replace=True)
+            return rx.redirect(routes.LOGIN, replace=True)
         return None
 
     @rx.event
+    @public
     async def submit(self, form: dict) -> AsyncIterator[rx.event.EventSpec | None]:
         self._start()
         yield
@@ -61,20 +64,22 @@ class SetupState(FormMixin, rx.State):
         finally:
             self.busy = False
         (await self.get_state(AuthState))._sign_in(user, token)
-        yield rx.redirect("/", replace=True)
+        yield rx.redirect(routes.HOME, replace=True)
 
 
 class LoginState(FormMixin, rx.State):
     @rx.event
+    @public
     async def load(self) -> rx.event.EventSpec | None:
         self.errors, self.form_error = {}, ""
         if not await asyncio.to_thread(auth.has_users):
-            return rx.redirect("/setup", replace=True)
+            return rx.redirect(routes.SETUP, replace=True)
         if await (await self.get_state(AuthState))._actor():
             return rx.redirect(_safe_next(self.router.url.query_parameters.get("next")), replace=True)
         return None
 
     @rx.event
+    @public
     async def submit(self, form: dict) -> AsyncIterator[rx.event.EventSpec | None]:
         self._start()
         yield
@@ -101,6 +106,7 @@ class JoinState(FormMixin, rx.State):
         return self.router.url.query_parameters.get("invite", "")
 
     @rx.event
+    @public
     async def load(self) -> None:
         self.errors, self.form_error = {}, ""
         try:
@@ -114,6 +120,7 @@ class JoinState(FormMixin, rx.State):
         self.suggested_email = invite.email or ""
 
     @rx.event
+    @public
     async def submit(self, form: dict) -> AsyncIterator[rx.event.EventSpec | None]:
         self._start()
         yield
@@ -135,4 +142,4 @@ class JoinState(FormMixin, rx.State):
         finally:
             self.busy = False
         (await self.get_state(AuthState))._sign_in(user, token)
-        yield rx.redirect("/", replace=True)
+        yield rx.redirect(routes.HOME, replace=True)

@@ -7,8 +7,10 @@ import asyncio
 import reflex as rx
 
 from smartplex.services import dashboard
+from smartplex.services.auth import UserView
 from smartplex.services.plex import servers
-from smartplex.state.auth import acting_user
+from smartplex.state.auth import member_only
+from smartplex.state.views import ChartPoint
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -18,20 +20,20 @@ class StatsState(rx.State):
     hours_month: float = 0.0
     hours_year: float = 0.0
     plays: int = 0
-    by_weekday: list[dict] = []
-    by_hour: list[dict] = []
-    by_genre: list[dict] = []
-    by_type: list[dict] = []
+    by_weekday: list[ChartPoint] = []
+    by_hour: list[ChartPoint] = []
+    by_genre: list[ChartPoint] = []
+    by_type: list[ChartPoint] = []
 
     @rx.event
-    async def load(self) -> None:
-        actor = await acting_user(self)
+    @member_only
+    async def load(self, actor: UserView) -> None:
         server_id = await asyncio.to_thread(servers.default_server_id)
-        if actor is None or not server_id:
+        if not server_id:
             return
         s = await asyncio.to_thread(dashboard.stats, actor.id, server_id)
         self.hours_week, self.hours_month, self.hours_year, self.plays = s.hours_week, s.hours_month, s.hours_year, s.plays
-        self.by_weekday = [{"day": d, "plays": n} for d, n in zip(WEEKDAYS, s.by_weekday, strict=True)]
-        self.by_hour = [{"hour": f"{h:02d}", "plays": n} for h, n in enumerate(s.by_hour)]
-        self.by_genre = [{"genre": g, "plays": n} for g, n in s.favourite_genres[:10]]
-        self.by_type = [{"type": t.capitalize() + "s", "plays": n} for t, n in s.by_type.items()]
+        self.by_weekday = [ChartPoint(d, n) for d, n in zip(WEEKDAYS, s.by_weekday, strict=True)]
+        self.by_hour = [ChartPoint(f"{h:02d}", n) for h, n in enumerate(s.by_hour)]
+        self.by_genre = [ChartPoint(g, n) for g, n in s.favourite_genres[:10]]
+        self.by_type = [ChartPoint(t.capitalize() + "s", n) for t, n in s.by_type.items()]

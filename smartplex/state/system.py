@@ -9,13 +9,14 @@ import reflex as rx
 from smartplex.services import health
 from smartplex.services.auth import UserView
 from smartplex.state.auth import admin_only
+from smartplex.state.views import ComponentHealth
 
 
 class SystemState(rx.State):
     status: str = ""
     version: str = ""
     checked_at: str = ""
-    components: list[dict[str, str]] = []
+    components: list[ComponentHealth] = []
 
     @rx.event
     @admin_only
@@ -23,5 +24,5 @@ class SystemState(rx.State):
         report = await asyncio.to_thread(health.report)
         self.status, self.version, self.checked_at = report["status"], report["version"], report["checked_at"]
         self.components = [
-            {"name": name, "status": c["status"], "error": c.get("error") or ""} for name, c in report["components"].items()
+            ComponentHealth(name, c["status"], c.get("error") or "") for name, c in report["components"].items()
         ]

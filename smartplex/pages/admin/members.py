@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from smartplex import routes
 from smartplex.components.copyable import copyable
 from smartplex.components.layout import app_page
 from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
@@ -11,9 +12,9 @@ from smartplex.state.members import MembersState
 def _role_select(user: rx.Var) -> rx.Component:
     return rx.select(
         ["member", "admin"],
-        value=user["role"].to(str),
-        on_change=lambda role: MembersState.set_role(user["id"], role),
-        disabled=user["is_me"].to(bool),
+        value=user.role,
+        on_change=lambda role: MembersState.set_role(user.id, role),
+        disabled=user.is_me,
         size="2",
     )
 
@@ -22,14 +23,14 @@ def _user_row(user: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(user["name"], weight="medium"),
-                rx.text(user["email"], size="1", color_scheme="gray"),
+                rx.text(user.name, weight="medium"),
+                rx.text(user.email, size="1", color_scheme="gray"),
                 spacing="0",
             )
         ),
         rx.table.cell(_role_select(user)),
-        rx.table.cell(rx.text(user["login_count"], size="2")),
-        rx.table.cell(rx.moment(user["created_at"], from_now=True), display=PHONE_HIDDEN),
+        rx.table.cell(rx.text(user.login_count, size="2")),
+        rx.table.cell(rx.moment(user.created_at, from_now=True), display=PHONE_HIDDEN),
         align="center",
     )
 
@@ -65,26 +66,26 @@ def _invite_form() -> rx.Component:
 
 def _invite_row(invite: rx.Var) -> rx.Component:
     status = rx.cond(
-        invite["used"].to(bool),
+        invite.used,
         rx.badge("used", color_scheme="green"),
-        rx.cond(invite["expired"].to(bool), rx.badge("expired", color_scheme="gray"), rx.badge("open", color_scheme="amber")),
+        rx.cond(invite.expired, rx.badge("expired", color_scheme="gray"), rx.badge("open", color_scheme="amber")),
     )
     return rx.table.row(
-        rx.table.cell(rx.text(rx.cond(invite["name"], invite["name"], "—"))),
-        rx.table.cell(rx.badge(invite["role"], variant="soft")),
+        rx.table.cell(rx.text(rx.cond(invite.name, invite.name, "—"))),
+        rx.table.cell(rx.badge(invite.role, variant="soft")),
         rx.table.cell(status),
-        rx.table.cell(rx.moment(invite["expires_at"], from_now=True), display=PHONE_HIDDEN),
+        rx.table.cell(rx.moment(invite.expires_at, from_now=True), display=PHONE_HIDDEN),
         rx.table.cell(
             rx.cond(
-                ~invite["used"].to(bool) & ~invite["expired"].to(bool),
-                rx.button("Revoke", size="1", variant="ghost", color_scheme="red", on_click=MembersState.revoke_invite(invite["id"])),
+                ~invite.used & ~invite.expired,
+                rx.button("Revoke", size="1", variant="ghost", color_scheme="red", on_click=MembersState.revoke_invite(invite.id)),
             )
         ),
         align="center",
     )
 
 
-@app_page(route="/admin/members", title="Members", on_load=[MembersState.load], admin=True)
+@app_page(routes.ADMIN_MEMBERS, "Members", on_load=[MembersState.load], admin=True, icon="users", order=11)
 def members() -> rx.Component:
     return rx.vstack(
         _invite_form(),

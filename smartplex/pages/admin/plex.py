@@ -2,20 +2,22 @@
 
 import reflex as rx
 
+from smartplex import routes
 from smartplex.components.copyable import copyable
 from smartplex.components.layout import app_page
 from smartplex.components.status_badge import status_badge
-from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
 from smartplex.components.sync_progress import sync_progress
+from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
 from smartplex.state.plex_admin import PlexAdminState as S
+
 
 def _unreachable_banner() -> rx.Component:
     return rx.cond(
-        S.server["unreachable_since"],
+        S.server.unreachable_since,
         rx.callout(
             rx.text(
                 "Plex unreachable since ",
-                rx.moment(S.server["unreachable_since"].to(str), format="YYYY-MM-DD HH:mm"),
+                rx.moment(S.server.unreachable_since, format="YYYY-MM-DD HH:mm"),
                 ". SmartPlex shows the data it already has and retries on schedule.",
             ),
             icon="wifi-off",
@@ -31,21 +33,21 @@ def _server_card() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.icon("server", size=20),
-                rx.heading(S.server["name"].to(str), size="5", id="server-name"),
-                rx.badge(S.server["version"].to(str), variant="soft", color_scheme="gray"),
+                rx.heading(S.server.name, size="5", id="server-name"),
+                rx.badge(S.server.version, variant="soft", color_scheme="gray"),
                 align="center",
                 wrap="wrap",
             ),
             rx.data_list.root(
-                rx.data_list.item(rx.data_list.label("Connection"), rx.data_list.value(rx.code(S.server["preferred_connection_url"].to(str)))),
+                rx.data_list.item(rx.data_list.label("Connection"), rx.data_list.value(rx.code(S.server.preferred_connection_url))),
                 rx.data_list.item(
                     rx.data_list.label("Last full sync"),
-                    rx.data_list.value(rx.cond(S.server["last_full_sync_at"], rx.moment(S.server["last_full_sync_at"].to(str), from_now=True), "never")),
+                    rx.data_list.value(rx.cond(S.server.last_full_sync_at, rx.moment(S.server.last_full_sync_at, from_now=True), "never")),
                 ),
                 rx.data_list.item(
                     rx.data_list.label("Last incremental sync"),
                     rx.data_list.value(
-                        rx.cond(S.server["last_incremental_sync_at"], rx.moment(S.server["last_incremental_sync_at"].to(str), from_now=True), "never")
+                        rx.cond(S.server.last_incremental_sync_at, rx.moment(S.server.last_incremental_sync_at, from_now=True), "never")
                     ),
                 ),
                 orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
@@ -98,59 +100,59 @@ def _webhook_card() -> rx.Component:
 
 def _schedule_row(s: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(s["kind"], text_transform="capitalize", weight="medium")),
+        rx.table.cell(rx.text(s.kind, text_transform="capitalize", weight="medium")),
         rx.table.cell(
             rx.hstack(
                 rx.input(
-                    default_value=s["interval_minutes"].to(str),
+                    default_value=s.interval_minutes.to_string(),
                     type="number",
                     min=5,
                     width="90px",
-                    on_blur=lambda v: S.set_interval(s["id"], v),
-                    id="interval-" + s["kind"].to(str),
+                    on_blur=lambda v: S.set_interval(s.id, v),
+                    id="interval-" + s.kind,
                 ),
                 rx.text("min", size="1", color_scheme="gray"),
                 align="center",
             )
         ),
-        rx.table.cell(rx.switch(checked=s["enabled"].to(bool), on_change=lambda v: S.set_enabled(s["id"], v))),
-        rx.table.cell(rx.cond(s["next_run_at"], rx.moment(s["next_run_at"].to(str), from_now=True), "—"), display=PHONE_HIDDEN),
-        rx.table.cell(rx.text(s["run_count"]), display=PHONE_HIDDEN),
-        rx.table.cell(rx.text(s["last_error"], size="1", color_scheme="red")),
-        rx.table.cell(rx.button("Run now", size="1", variant="ghost", on_click=S.run_schedule_now(s["id"]))),
+        rx.table.cell(rx.switch(checked=s.enabled, on_change=lambda v: S.set_enabled(s.id, v))),
+        rx.table.cell(rx.cond(s.next_run_at, rx.moment(s.next_run_at, from_now=True), "—"), display=PHONE_HIDDEN),
+        rx.table.cell(rx.text(s.run_count), display=PHONE_HIDDEN),
+        rx.table.cell(rx.text(s.last_error, size="1", color_scheme="red")),
+        rx.table.cell(rx.button("Run now", size="1", variant="ghost", on_click=S.run_schedule_now(s.id))),
         align="center",
     )
 
 
 def _sync_row(r: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.moment(r["started_at"].to(str), from_now=True)),
-        rx.table.cell(rx.text(r["kind"]), rx.text(" · ", r["trigger"], size="1", color_scheme="gray")),
-        rx.table.cell(status_badge(r["status"].to(str))),
-        rx.table.cell(rx.text(r["items_changed"], " / ", r["items_seen"])),
-        rx.table.cell(rx.text((r["duration_ms"].to(int) / 1000).to_string(), " s"), display=PHONE_HIDDEN),
-        rx.table.cell(rx.text(r["error"], size="1", color_scheme="red")),
+        rx.table.cell(rx.moment(r.started_at, from_now=True)),
+        rx.table.cell(rx.text(r.kind), rx.text(" · ", r.trigger, size="1", color_scheme="gray")),
+        rx.table.cell(status_badge(r.status)),
+        rx.table.cell(rx.text(r.items_changed, " / ", r.items_seen)),
+        rx.table.cell(rx.text((r.duration_ms / 1000).to_string(), " s"), display=PHONE_HIDDEN),
+        rx.table.cell(rx.text(r.error, size="1", color_scheme="red")),
     )
 
 
 def _webhook_row(w: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.moment(w["received_at"].to(str), format="HH:mm:ss")),
-        rx.table.cell(rx.code(w["event"], size="1")),
-        rx.table.cell(status_badge(w["status"].to(str))),
-        rx.table.cell(rx.text(w["reason"], size="1", color_scheme="gray")),
+        rx.table.cell(rx.moment(w.received_at, format="HH:mm:ss")),
+        rx.table.cell(rx.code(w.event, size="1")),
+        rx.table.cell(status_badge(w.status)),
+        rx.table.cell(rx.text(w.reason, size="1", color_scheme="gray")),
     )
 
 
 def _account_row(a: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(a["name"], weight="medium"), rx.text(" #", a["id"], size="1", color_scheme="gray")),
+        rx.table.cell(rx.text(a.name, weight="medium"), rx.text(" #", a.id, size="1", color_scheme="gray")),
         rx.table.cell(
             rx.select.root(
                 rx.select.trigger(placeholder="Not linked"),
-                rx.select.content(rx.foreach(S.people, lambda p: rx.select.item(p["name"], value=p["id"]))),
-                value=a["linked_user_id"].to(str),
-                on_change=lambda uid: S.link(a["id"], uid),
+                rx.select.content(rx.foreach(S.people, lambda p: rx.select.item(p.name, value=p.id))),
+                value=a.linked_user_id,
+                on_change=lambda uid: S.link(a.id, uid),
                 size="1",
             )
         ),
@@ -180,7 +182,7 @@ def _accounts_card() -> rx.Component:
     )
 
 
-@app_page(route="/admin/plex", title="Plex", on_load=[S.load], admin=True)
+@app_page(routes.ADMIN_PLEX, "Plex", on_load=[S.load], admin=True, icon="server", order=10)
 def plex() -> rx.Component:
     return rx.cond(
         S.has_server,
@@ -202,7 +204,7 @@ def plex() -> rx.Component:
             rx.vstack(
                 rx.heading("No Plex server yet", size="5"),
                 rx.text("Connect your server to start syncing.", color_scheme="gray"),
-                rx.link(rx.button("Connect Plex"), href="/onboarding"),
+                rx.link(rx.button("Connect Plex"), href=routes.ONBOARDING),
                 spacing="3",
             ),
             width="100%",

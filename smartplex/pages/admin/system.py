@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from smartplex import routes
 from smartplex.components.layout import app_page
 from smartplex.components.status_badge import status_badge
 from smartplex.components.table import data_table
@@ -10,14 +11,14 @@ from smartplex.state.system import SystemState
 
 def _component_row(component: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(component["name"], weight="medium")),
-        rx.table.cell(status_badge(component["status"], size="2")),
-        rx.table.cell(rx.text(component["error"], size="2", color_scheme="gray")),
+        rx.table.cell(rx.text(component.name, weight="medium")),
+        rx.table.cell(status_badge(component.status, size="2")),
+        rx.table.cell(rx.text(component.error, size="2", color_scheme="gray")),
         align="center",
     )
 
 
-@app_page(route="/admin/system", title="System", on_load=[SystemState.load], admin=True)
+@app_page(routes.ADMIN_SYSTEM, "System", on_load=[SystemState.load], admin=True, icon="activity", order=12)
 def system() -> rx.Component:
     return rx.vstack(
         rx.hstack(
