@@ -45,9 +45,9 @@ demo: setup
 test: setup
 	$(REGISTRY) && $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
-## Everything but the browser tests.
+## Everything but the browser tests and the multi-process ones.
 test-quick: setup
-	$(VENV)/bin/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 clean:
 	rm -rf .web .states test-output

@@ -21,11 +21,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import _plex_bench as bench  # first: it sets up the environment
+from _library_data import DAY, stamp, taste_clusters
 import orjson
 from sqlmodel import Session, col, select
 
 from smartplex.db import get_engine
-from smartplex.models import MediaItem, WatchEvent
+from smartplex.models import MediaItem, User, WatchEvent
 from smartplex.services import dashboard
 from smartplex.simulators.plex import GENRES
 
@@ -36,13 +37,7 @@ CLUSTERS = 8
 TIMED_MEMBERS, NAIVE_MEMBERS = 20, 3
 TARGET_TOTAL_MS = 300
 NOW = datetime.now(UTC)
-DAY = 86_400
 EVENING = [1] * 7 + [2] * 5 + [3] * 5 + [6] * 3 + [9] * 3 + [4]  # plays by hour of day, 0..23
-
-
-def stamp(epoch: float) -> str:
-    """SQLAlchemy's SQLite DateTime text, as the app writes it."""
-    return f"{datetime.fromtimestamp(epoch, UTC):%Y-%m-%d %H:%M:%S.%f}"
 
 
 # --------------------------------------------------------------------------- data
@@ -135,12 +130,7 @@ def histories(
 ) -> Iterator[tuple]:
     """EVENTS events: each member has a taste cluster (three genres) that 80 % of their titles come from,
     an activity level (heavy and light viewers), evening-heavy hours, and sittings spread over a year."""
-    clusters = []
-    for _ in range(CLUSTERS):
-        favourite = set(rng.sample(GENRES, 3))
-        pool = [title for title, genres in titles if favourite.intersection(genres)]
-        rng.shuffle(pool)
-        clusters.append(pool)
+    clusters = taste_clusters(rng, titles, CLUSTERS)
     everything = [title for title, _ in titles]
     weights = [rng.lognormvariate(0, 0.6) for _ in members]
     budgets = [int(EVENTS * w / sum(weights)) for w in weights]
@@ -220,11 +210,12 @@ def naive_dashboard(user_id: int, server_id: int) -> dict[str, Any]:
         mine = s.exec(select(WatchEvent).where(WatchEvent.user_id == user_id, WatchEvent.server_id == server_id)).all()
         recent = s.exec(
             select(WatchEvent).where(
-                WatchEvent.server_id == server_id, col(WatchEvent.viewed_at) >= NOW - timedelta(days=7)
+                WatchEvent.server_id == server_id, col(WatchEvent.viewed_at) > NOW - timedelta(days=7)
             )
         ).all()
         ids = {e.media_item_id for e in [*mine, *recent] if e.media_item_id is not None}
         items = {i.id: i for i in s.exec(select(MediaItem).where(col(MediaItem.id).in_(ids))).all()}
+        linked = {u.plex_account_id: u.id for u in s.exec(select(User).order_by(col(User.id).desc())).all()}
         newest = s.exec(
             select(MediaItem)
             .where(
@@ -239,7 +230,7 @@ def naive_dashboard(user_id: int, server_id: int) -> dict[str, Any]:
     return {
         "continue_watching": _naive_continue(mine, items),
         "recently_added": _naive_recent(newest),
-        "trending": _naive_trending(recent, items),
+        "trending": _naive_trending(recent, items, linked),
         "plays": _naive_plays(mine, items),
     }
 
@@ -268,13 +259,15 @@ def _naive_recent(newest: list[MediaItem]) -> list[str]:
     return list(titles)[:20]
 
 
-def _naive_trending(recent: list[WatchEvent], items: dict[int, MediaItem]) -> list[tuple[str, int]]:
+def _naive_trending(
+    recent: list[WatchEvent], items: dict[int, MediaItem], linked: dict[int | None, int | None]
+) -> list[tuple[str, int]]:
     people: dict[str, set[int]] = defaultdict(set)
     for e in recent:
         item = items.get(e.media_item_id or 0)
         if item is None or e.event == "rate" or item.removed_at is not None:
             continue
-        person = e.plex_account_id if e.plex_account_id is not None else (-e.user_id if e.user_id else None)
+        person = e.user_id or linked.get(e.plex_account_id) or (-e.plex_account_id if e.plex_account_id else None)
         if person is not None:
             people[item.grandparent_rating_key if item.type == "episode" else item.rating_key].add(person)
     ranked = sorted(((key, len(p)) for key, p in people.items() if len(p) >= 3), key=lambda kv: (-kv[1], kv[0]))

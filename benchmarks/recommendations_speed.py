@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import _plex_bench as bench  # first: it sets up the environment
+from _library_data import DAY, stamp, taste_clusters
 import orjson
 
 from smartplex import db
@@ -35,13 +36,7 @@ CLUSTERS = 8
 WARM_MEMBERS, NAIVE_MEMBERS = 20, 3
 TARGET_WARM_MEDIAN_MS = 200
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
-DAY = 86_400
 SEED = 20261124
-
-
-def stamp(epoch: float) -> str:
-    """SQLAlchemy's SQLite DateTime text, as the app writes it."""
-    return f"{datetime.fromtimestamp(epoch, UTC):%Y-%m-%d %H:%M:%S.%f}"
 
 
 def library(rng: random.Random, server_id: int) -> tuple[list[tuple], dict[int, list[int]]]:
@@ -94,12 +89,7 @@ def histories(rng: random.Random, server_id: int, members: list[int], titles: li
               episodes: dict[int, list[int]]) -> Iterator[tuple]:  # fmt: skip
     """EVENTS watch events over a year: each member belongs to one of CLUSTERS taste clusters (three favourite
     genres and its own favourites among them) and draws 80 % of their viewings from it, skewed to its head."""
-    clusters = []
-    for _ in range(CLUSTERS):
-        favourite = set(rng.sample(GENRES, 3))
-        pool = [title for title, genres in titles if favourite.intersection(genres)]
-        rng.shuffle(pool)
-        clusters.append(pool)
+    clusters = taste_clusters(rng, titles, CLUSTERS)
     everything = [title for title, _ in titles]
     rng.shuffle(everything)
     per_member = EVENTS // len(members)

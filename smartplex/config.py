@@ -27,6 +27,8 @@ class Settings:
     webhook_rate: str
     webhook_worker_enabled: bool
     trust_proxy: bool
+    argon2_memory_kib: int
+    argon2_rounds: int
 
 
 def _env_int(name: str, default: int) -> int:
@@ -51,6 +53,8 @@ def get_settings() -> Settings:
         webhook_rate=os.environ.get("SMARTPLEX_WEBHOOK_RATE") or "100/minute",
         webhook_worker_enabled=os.environ.get("SMARTPLEX_WEBHOOK_WORKER", "1") != "0",
         trust_proxy=os.environ.get("SMARTPLEX_TRUST_PROXY") == "1",
+        argon2_memory_kib=_env_int("SMARTPLEX_ARGON2_MEMORY_KIB", 64 * 1024),
+        argon2_rounds=_env_int("SMARTPLEX_ARGON2_ROUNDS", 3),
     )
 
 

@@ -21,6 +21,9 @@ _SCRATCH = Path(tempfile.mkdtemp(prefix="smartplex-tests-"))
 os.environ["SMARTPLEX_DATA_DIR"] = str(_SCRATCH / "data")
 os.environ["SMARTPLEX_SECRET_KEY"] = "test-secret-key"
 os.environ["SMARTPLEX_SCHEDULER"] = "0"
+# Password hashing at a test cost (1 MiB, 1 round: ~1 ms instead of ~0.2 s); `production_password_cost` restores it.
+os.environ["SMARTPLEX_ARGON2_MEMORY_KIB"] = "1024"
+os.environ["SMARTPLEX_ARGON2_ROUNDS"] = "1"
 os.environ["REFLEX_TELEMETRY_ENABLED"] = "false"
 os.environ.pop("REFLEX_REDIS_URL", None)
 
@@ -31,6 +34,8 @@ from smartplex import db as dbmod  # noqa: E402
 from smartplex import migrations  # noqa: E402
 from smartplex.config import PROJECT_ROOT, reload_settings  # noqa: E402
 from smartplex.services import auth, ratelimit, vault  # noqa: E402
+
+pytest_plugins = ["tests.plex_fixtures", "tests.webhook_fixtures"]
 
 POSTGRES_URL = os.environ.get("SMARTPLEX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 OUTPUT = PROJECT_ROOT / "test-output"
@@ -144,3 +149,14 @@ def member_session(member: auth.UserView) -> str:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def production_password_cost(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Hash passwords at the shipped cost (for tests of the hash itself and of its timing)."""
+    monkeypatch.delenv("SMARTPLEX_ARGON2_MEMORY_KIB")
+    monkeypatch.delenv("SMARTPLEX_ARGON2_ROUNDS")
+    reload_settings()
+    yield
+    monkeypatch.undo()
+    reload_settings()

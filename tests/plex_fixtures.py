@@ -1,22 +1,21 @@
-"""Plex simulator fixtures and helpers for the Plex service tests (import them into a test module)."""
+"""Plex simulator fixtures (registered for every test through conftest's `pytest_plugins`) and helpers."""
 
 from __future__ import annotations
 
 import contextlib
 import socket
 from collections.abc import Callable, Iterator
+from typing import Any
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from smartplex.db import get_engine
-from smartplex.services.auth import UserView
-from smartplex.services.plex import servers
 from smartplex.services.plex.client import Timeouts
 from smartplex.services.plex.sync import SyncOptions
 from smartplex.simulators.plex import PlexSimulator
-from smartplex.simulators.server import free_port
+from smartplex.simulators.server import ThreadedServer, free_port
 
 ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)  # library dates end here, well before the tests run
 SHARED_USER = 5129384  # "alice.w" in the simulator's default accounts
@@ -24,30 +23,33 @@ SHARED_USER = 5129384  # "alice.w" in the simulator's default accounts
 FAST = SyncOptions(page_size=100, timeouts=Timeouts(connect=1.0, read=0.5), attempts=3, backoff=0.01)
 
 
+class _CurrentSimulator:
+    """An ASGI app serving whichever simulator the running test made: one server per module, while every test
+    still gets a fresh library (building one takes 10 ms; starting and stopping a server 250 ms)."""
+
+    sim: PlexSimulator | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        assert self.sim is not None
+        await self.sim.app(scope, receive, send)
+
+
+@pytest.fixture(scope="module")
+def plex_port() -> Iterator[tuple[_CurrentSimulator, str]]:
+    current = _CurrentSimulator()
+    with ThreadedServer(current) as server:
+        yield current, server.url
+
+
 @pytest.fixture
-def plex_sim() -> Iterator[PlexSimulator]:
+def plex_sim(plex_port: tuple[_CurrentSimulator, str]) -> Iterator[PlexSimulator]:
     """300 movies and 5 shows x 2 seasons x 5 episodes (365 items; seed 3 has legacy-agent shows) on 127.0.0.1."""
+    current, url = plex_port
     sim = PlexSimulator(movies=300, shows=5, seasons=2, episodes=5, seed=3, now=ANCHOR, plays_per_account=10)
-    with sim.serve():
-        yield sim
-        sim.faults.reset()
-
-
-def connect_server(
-    owner: UserView, sim: PlexSimulator, urls: list[str] | None = None, preferred: str | None = None
-) -> int:
-    """Store the simulator as the owner's connected server; returns its id."""
-    urls = urls or [sim.url]
-    view = servers.save_server(
-        owner.id,
-        name=sim.friendly_name,
-        machine_id=sim.machine_identifier,
-        urls=urls,
-        preferred_url=preferred or urls[0],
-        token=sim.token,
-        version="1.41.3",
-    )
-    return view.id
+    sim.served_at(url)
+    current.sim = sim
+    yield sim
+    sim.faults.reset()  # a hanging request of this test ends now
 
 
 def dead_url() -> str:

@@ -67,23 +67,25 @@ def three_attempts(db_url: str) -> Iterator[int]:
 @pytest.fixture
 def verified(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The hashes passed to argon2 verify, recorded by a spy around passlib's real function."""
-    real_verify = auth._pwd.verify
+    context = auth.password_context()
+    real_verify = context.verify
     calls: list[str] = []
 
     def spy(secret: str, hashed: str, *args: Any, **kwargs: Any) -> bool:
         calls.append(hashed)
         return real_verify(secret, hashed, *args, **kwargs)
 
-    monkeypatch.setattr(auth._pwd, "verify", spy)
+    monkeypatch.setattr(context, "verify", spy)
     return calls
 
 
 # --- hashing ----------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("production_password_cost")
 def test_password_hash_is_argon2_and_verifies() -> None:
     hashed = auth.hash_password(PASSWORD)
-    assert hashed.startswith("$argon2")
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # the shipped cost
     assert PASSWORD not in hashed
     assert auth.hash_password(PASSWORD) != hashed  # salted
     assert auth.verify_password(PASSWORD, hashed)
@@ -225,6 +227,7 @@ def test_wrong_password_and_unknown_user_cost_one_verify_each(admin: auth.UserVi
         assert len(verified) == 1 and verified[0].startswith("$argon2")
 
 
+@pytest.mark.usefixtures("production_password_cost")
 def test_wrong_password_and_unknown_user_take_similar_time(admin: auth.UserView) -> None:
     def median_failure_seconds(email: str) -> float:
         times = []
@@ -239,10 +242,13 @@ def test_wrong_password_and_unknown_user_take_similar_time(admin: auth.UserView)
     assert 1 / 3 < ratio < 3
 
 
-def test_account_locked_after_limit_even_with_right_password(admin: auth.UserView) -> None:
-    attempts = get_settings().login_attempts
-    assert attempts == 10
-    for i in range(attempts):  # each failure from its own IP, so only the account counter trips
+def test_default_login_limit_is_ten_failures_in_five_minutes() -> None:
+    settings = get_settings()
+    assert (settings.login_attempts, settings.login_window.total_seconds()) == (10, 300)
+
+
+def test_account_locked_after_limit_even_with_right_password(admin: auth.UserView, three_attempts: int) -> None:
+    for i in range(three_attempts):  # each failure from its own IP, so only the account counter trips
         with pytest.raises(AuthError, match=re.escape(BAD_LOGIN)):
             auth.login(admin.email, WRONG, f"10.4.0.{i}")
     with pytest.raises(AuthError, match="Try again in") as exc:
@@ -372,8 +378,9 @@ def test_unknown_invite_refused_before_hashing(admin: auth.UserView, monkeypatch
         with pytest.raises(AuthError, match="not valid"):
             auth.peek_invite(token)
     hashes: list[str] = []
-    real_hash = auth._pwd.hash
-    monkeypatch.setattr(auth._pwd, "hash", lambda secret, **kw: hashes.append(secret) or real_hash(secret, **kw))
+    context = auth.password_context()
+    real_hash = context.hash
+    monkeypatch.setattr(context, "hash", lambda secret, **kw: hashes.append(secret) or real_hash(secret, **kw))
     with pytest.raises(AuthError, match="not valid"):
         auth.accept_invite("no-such-invite", "Who", "who@example.com", PASSWORD, PASSWORD)
     assert hashes == []  # a made-up token costs no argon2 work

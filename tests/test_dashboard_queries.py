@@ -4,7 +4,6 @@ server and member isolation, and the privacy floor (nothing about fewer than 3 o
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -12,53 +11,28 @@ import pytest
 import sqlalchemy as sa
 
 from smartplex.db import get_engine, session
-from smartplex.models import MediaItem, Role, Server, User, WatchEvent
+from smartplex.models import User
 from smartplex.services import dashboard, recommendations
 from smartplex.services.auth import UserView
+from tests import factories
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)  # a Monday
-_keys = itertools.count(1)
 
 
 class World:
     """Two servers, a member ("me"), other people, and helpers to add items and events."""
 
     def __init__(self, owner_id: int) -> None:
-        self.server = self._server(owner_id, "Home", "m" * 40)
-        self.other_server = self._server(owner_id, "Cabin", "c" * 40)
-        self.me = self.user("Me Member", plex_account_id=101)
-        self.people = [self.user(f"Other {n}", plex_account_id=200 + n) for n in range(5)]
-
-    @staticmethod
-    def _server(owner_id: int, name: str, machine_id: str) -> int:
-        with session() as s:
-            server = Server(owner_id=owner_id, name=name, machine_id=machine_id, token_encrypted="x")
-            s.add(server)
-            s.flush()
-            return server.id or 0
-
-    @staticmethod
-    def user(name: str, plex_account_id: int | None = None) -> int:
-        with session() as s:
-            user = User(
-                name=name,
-                email=f"{name.replace(' ', '.').lower()}@example.com",
-                role=Role.MEMBER,
-                password_hash="!",
-                plex_account_id=plex_account_id,
-            )
-            s.add(user)
-            s.flush()
-            return user.id or 0
+        self.server = factories.server(owner_id, "Home", machine_id="m" * 40)
+        self.other_server = factories.server(owner_id, "Cabin", machine_id="c" * 40)
+        self.me = factories.person("Me Member", plex_account_id=101)
+        self.people = [factories.person(f"Other {n}", plex_account_id=200 + n) for n in range(5)]
 
     def item(self, title: str, type: str = "movie", *, server: int | None = None, **fields: Any) -> int:
-        rating_key = fields.pop("rating_key", None) or str(next(_keys) + 10_000)
+        """An item with a poster."""
+        rating_key = fields.pop("rating_key", None) or factories.rating_key()
         fields.setdefault("thumb", f"/library/metadata/{rating_key}/thumb/1")
-        with session() as s:
-            row = MediaItem(server_id=server or self.server, rating_key=rating_key, type=type, title=title, **fields)
-            s.add(row)
-            s.flush()
-            return row.id or 0
+        return factories.item(server or self.server, title, type, rating_key=rating_key, **fields)
 
     def show(
         self,
@@ -70,33 +44,15 @@ class World:
         duration_ms: int = 0,
     ) -> tuple[int, list[int]]:
         """A show with one season of `episodes` (episode n added n minutes after `added`); (show id, episode ids)."""
-        show_id = self.item(title, "show", genres=genres or [], year=2020, rating_key=f"show-{title}")
-        season_key = f"season-{title}"
-        self.item(
-            "Season 1",
-            "season",
-            parent_rating_key=f"show-{title}",
-            parent_title=title,
-            rating_key=season_key,
-            item_index=1,
-        )
-        episode_ids = [
-            self.item(
-                f"Episode {n}",
-                "episode",
-                grandparent_rating_key=f"show-{title}",
-                grandparent_title=title,
-                parent_rating_key=season_key,
-                parent_title="Season 1",
-                parent_index=1,
-                item_index=n,
-                added_at=(added + timedelta(minutes=n)) if added else None,
-                duration_ms=duration_ms,
-                thumb=f"/library/metadata/ep-{title}-{n}/thumb/1",
-            )
-            for n in range(1, episodes + 1)
-        ]
-        return show_id, episode_ids
+        return factories.show(
+            self.server, title, episodes, genres=genres or [], year=2020, rating_key=f"show-{title}",
+            thumb=f"/library/metadata/show-{title}/thumb/1",
+            episode_fields=[
+                {"added_at": (added + timedelta(minutes=n)) if added else None, "duration_ms": duration_ms,
+                 "thumb": f"/library/metadata/ep-{title}-{n}/thumb/1"}
+                for n in range(1, episodes + 1)
+            ],
+        )  # fmt: skip
 
     def event(
         self,
@@ -113,22 +69,9 @@ class World:
         if account is None and user is not None:
             with session() as s:
                 account = s.get(User, user).plex_account_id  # type: ignore[union-attr]
-        with session() as s:
-            s.add(
-                WatchEvent(
-                    server_id=server or self.server,
-                    user_id=user,
-                    plex_account_id=account,
-                    media_item_id=item,
-                    rating_key=None if item is None else str(item),
-                    event=kind,
-                    viewed_at=at,
-                    progress=progress,
-                    user_rating=rating,
-                    source="webhook",
-                    dedupe_key=f"k{next(_keys)}",
-                )
-            )
+        factories.play(
+            server or self.server, user, item, at, kind, progress, plex_account_id=account, user_rating=rating
+        )
 
     def watch(self, user: int, item: int, at: datetime, **options: Any) -> None:
         """A whole viewing: play, pause, resume, scrobble."""

@@ -19,9 +19,9 @@ from smartplex.models import MediaItem
 from smartplex.services.plex import posters
 from smartplex.services.auth import UserView
 from smartplex.simulators.plex import POSTER_SIZE, PlexSimulator
-from tests.plex_fixtures import connect_server, dead_url, plex_sim
+from tests import factories
+from tests.plex_fixtures import dead_url
 
-__all__ = ["plex_sim"]
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +45,7 @@ def client(admin_session: str) -> Iterator[TestClient]:
 
 @pytest.fixture
 def server_id(admin: UserView, plex_sim: PlexSimulator) -> int:
-    return connect_server(admin, plex_sim)
+    return factories.simulated_server(admin.id, plex_sim)
 
 
 def add_item(server_id: int, rating_key: int | str, thumb: str | None) -> int:
@@ -156,7 +156,7 @@ def test_bad_widths_are_422(client: TestClient, server_id: int, plex_sim: PlexSi
 def test_plex_down_is_502_fast_and_then_not_asked_again(
     admin: UserView, client: TestClient, plex_sim: PlexSimulator
 ) -> None:
-    server = connect_server(admin, plex_sim, urls=[dead_url()])
+    server = factories.simulated_server(admin.id, plex_sim, urls=[dead_url()])
     first, second = (sim_item(server, plex_sim, key) for key in movie_keys(plex_sim, 2))
     began = time.perf_counter()
     answer = client.get(f"/api/images/{first}")
@@ -178,7 +178,7 @@ def test_plex_failing_is_502(client: TestClient, server_id: int, plex_sim: PlexS
 
 
 def test_neither_token_nor_address_ever_leaves(admin: UserView, client: TestClient, plex_sim: PlexSimulator) -> None:
-    good = connect_server(admin, plex_sim)
+    good = factories.simulated_server(admin.id, plex_sim)
     item = sim_item(good, plex_sim, movie_keys(plex_sim, 1)[0])
     answers = [client.get(f"/api/images/{item}"), client.get(f"/api/images/{item}?w=150")]
     answers.append(client.get(f"/api/images/{item}", headers={"If-None-Match": answers[0].headers["etag"]}))

@@ -12,9 +12,9 @@ from smartplex.services.auth import UserView
 from smartplex.services.plex import accounts, connect, servers
 from smartplex.services.plex.client import PlexAuthError, PlexClient, PlexUnreachable, Timeouts
 from smartplex.simulators.plex import PlexSimulator
-from tests.plex_fixtures import ANCHOR, connect_server, dead_url, plex_sim, silent_server
+from tests import factories
+from tests.plex_fixtures import ANCHOR, dead_url, silent_server
 
-__all__ = ["plex_sim"]
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ def test_transient_errors_are_retried_then_reported_without_the_token(plex_sim: 
 def test_stored_server_uses_the_preferred_url_with_no_extra_round_trip(
     admin: UserView, plex_sim: PlexSimulator
 ) -> None:
-    server_id = connect_server(admin, plex_sim, urls=[dead_url(), plex_sim.url], preferred=plex_sim.url)
+    server_id = factories.simulated_server(admin.id, plex_sim, urls=[dead_url(), plex_sim.url], preferred=plex_sim.url)
     assert connect.connection(server_id) == (plex_sim.url, plex_sim.token)
     found = accounts.plex_accounts(server_id)
     assert [a.name for a in found][:2] == ["PlexOwner", "Kids"]
@@ -148,7 +148,7 @@ def test_stored_server_uses_the_preferred_url_with_no_extra_round_trip(
 
 def test_re_race_when_the_preferred_url_dies(admin: UserView, plex_sim: PlexSimulator) -> None:
     gone = dead_url()
-    server_id = connect_server(admin, plex_sim, urls=[gone, plex_sim.url], preferred=gone)
+    server_id = factories.simulated_server(admin.id, plex_sim, urls=[gone, plex_sim.url], preferred=gone)
     assert len(accounts.plex_accounts(server_id)) == len(plex_sim.accounts)
     assert list(plex_sim.requests) == ["GET /", "GET /accounts"]  # the race, then the retried request
     stored = servers.get_server(server_id)
@@ -160,7 +160,7 @@ def test_re_race_when_the_preferred_url_dies(admin: UserView, plex_sim: PlexSimu
 
 def test_re_race_failure_lists_the_candidates(admin: UserView, plex_sim: PlexSimulator) -> None:
     gone, also_gone = dead_url(), dead_url()
-    server_id = connect_server(admin, plex_sim, urls=[gone, also_gone])
+    server_id = factories.simulated_server(admin.id, plex_sim, urls=[gone, also_gone])
     with pytest.raises(connect.ConnectError, match=r"refused.*refused") as caught:
         accounts.plex_accounts(server_id)
     assert plex_sim.token not in str(caught.value)

@@ -20,9 +20,9 @@ from smartplex.services.plex import accounts, history, servers, sync
 from smartplex.services.plex.client import PlexError
 from smartplex.services.plex.sync import SyncOptions, SyncProgress
 from smartplex.simulators.plex import Item, PlexSimulator
-from tests.plex_fixtures import FAST, SHARED_USER, connect_server, dead_url, media_item_writes, plex_sim
+from tests import factories
+from tests.plex_fixtures import FAST, SHARED_USER, dead_url, media_item_writes
 
-__all__ = ["plex_sim"]
 TOTAL = 300 + 5 * (1 + 2 + 2 * 5)
 
 
@@ -56,7 +56,7 @@ def expected_ids(item: Item) -> tuple[str | None, int | None, int | None]:
 
 
 def test_full_sync_mirrors_the_simulator(admin: UserView, plex_sim: PlexSimulator) -> None:
-    server_id = connect_server(admin, plex_sim)
+    server_id = factories.simulated_server(admin.id, plex_sim)
     progress: list[SyncProgress] = []
     result = sync.run_sync(server_id, "full", "manual", progress.append, options=FAST)
 
@@ -112,7 +112,7 @@ def test_full_sync_mirrors_the_simulator(admin: UserView, plex_sim: PlexSimulato
 def test_repeat_sync_writes_nothing_and_incremental_writes_only_changes(
     admin: UserView, plex_sim: PlexSimulator
 ) -> None:
-    server_id = connect_server(admin, plex_sim)
+    server_id = factories.simulated_server(admin.id, plex_sim)
     assert sync.run_sync(server_id, "full", options=FAST).items_changed == TOTAL
     with media_item_writes() as writes:
         again = sync.run_sync(server_id, "full", options=FAST)
@@ -134,7 +134,7 @@ def test_repeat_sync_writes_nothing_and_incremental_writes_only_changes(
 
 
 def test_auto_runs_full_when_the_last_full_sync_is_a_week_old(admin: UserView, plex_sim: PlexSimulator) -> None:
-    server_id = connect_server(admin, plex_sim)
+    server_id = factories.simulated_server(admin.id, plex_sim)
     assert sync.run_sync(server_id, "auto", options=FAST).kind == "full"
     assert sync.run_sync(server_id, "auto", options=FAST).kind == "incremental"
     with session() as s:
@@ -145,7 +145,7 @@ def test_auto_runs_full_when_the_last_full_sync_is_a_week_old(admin: UserView, p
 
 
 def test_removed_items_are_marked_not_deleted(admin: UserView, plex_sim: PlexSimulator) -> None:
-    server_id = connect_server(admin, plex_sim)
+    server_id = factories.simulated_server(admin.id, plex_sim)
     sync.run_sync(server_id, "full", options=FAST)
     show = next(item for item in plex_sim.items.values() if item.type == "show")
     gone = {"1001", str(show.rating_key), *(str(d.rating_key) for d in show.descendants())}
@@ -166,7 +166,7 @@ def test_removed_items_are_marked_not_deleted(admin: UserView, plex_sim: PlexSim
 
 
 def test_server_error_on_a_page_fails_the_sync_and_marks_nothing(admin: UserView, plex_sim: PlexSimulator) -> None:
-    server_id = connect_server(admin, plex_sim)
+    server_id = factories.simulated_server(admin.id, plex_sim)
     sync.run_sync(server_id, "full", options=FAST)
     plex_sim.remove(1001)
     plex_sim.touch([1002])
@@ -186,14 +186,14 @@ def test_server_error_on_a_page_fails_the_sync_and_marks_nothing(admin: UserView
 
 
 def test_a_page_that_fails_twice_is_retried_and_the_sync_succeeds(admin: UserView, plex_sim: PlexSimulator) -> None:
-    server_id = connect_server(admin, plex_sim)
+    server_id = factories.simulated_server(admin.id, plex_sim)
     plex_sim.faults.fail_on_page_start, plex_sim.faults.times = 100, 2
     result = sync.run_sync(server_id, "full", options=FAST)
     assert (result.status, result.items_changed) == ("succeeded", TOTAL)
 
 
 def test_connection_dropped_mid_sync(admin: UserView, plex_sim: PlexSimulator) -> None:
-    server_id = connect_server(admin, plex_sim)
+    server_id = factories.simulated_server(admin.id, plex_sim)
     plex_sim.faults.path_prefix, plex_sim.faults.drop = "/library/sections/2/all", True
     plex_sim.faults.fail_after_requests = 3  # the size-0 counts pass, the first page drops
     with capture_logs() as logged:
@@ -208,7 +208,7 @@ def test_connection_dropped_mid_sync(admin: UserView, plex_sim: PlexSimulator) -
 
 
 def test_a_server_without_an_address_fails_without_raising(admin: UserView, plex_sim: PlexSimulator) -> None:
-    server_id = connect_server(admin, plex_sim)
+    server_id = factories.simulated_server(admin.id, plex_sim)
     with session() as s:
         server = s.get(Server, server_id)
         assert server is not None
@@ -218,7 +218,7 @@ def test_a_server_without_an_address_fails_without_raising(admin: UserView, plex
 
 
 def test_hanging_server_times_out(admin: UserView, plex_sim: PlexSimulator) -> None:
-    server_id = connect_server(admin, plex_sim)
+    server_id = factories.simulated_server(admin.id, plex_sim)
     plex_sim.faults.path_prefix, plex_sim.faults.hang = "/library/sections/1/all", True
     began = time.perf_counter()
     result = sync.run_sync(
@@ -231,14 +231,14 @@ def test_hanging_server_times_out(admin: UserView, plex_sim: PlexSimulator) -> N
 
 
 def test_slow_server_still_completes(admin: UserView, plex_sim: PlexSimulator) -> None:
-    server_id = connect_server(admin, plex_sim)
+    server_id = factories.simulated_server(admin.id, plex_sim)
     plex_sim.faults.latency = 0.1  # under the read timeout, on every request
     result = sync.run_sync(server_id, "full", options=SyncOptions(page_size=100, timeouts=FAST.timeouts))
     assert (result.status, result.items_changed) == ("succeeded", TOTAL)
 
 
 def test_cancel_between_pages(admin: UserView, plex_sim: PlexSimulator) -> None:
-    server_id = connect_server(admin, plex_sim)
+    server_id = factories.simulated_server(admin.id, plex_sim)
     sync.run_sync(server_id, "full", options=FAST)
     before = server_row(server_id).last_full_sync_at
     plex_sim.remove(1001)
@@ -258,7 +258,7 @@ def test_cancel_between_pages(admin: UserView, plex_sim: PlexSimulator) -> None:
 
 
 def test_circuit_opens_after_three_failures_then_fails_fast(admin: UserView, plex_sim: PlexSimulator) -> None:
-    server_id = connect_server(admin, plex_sim)
+    server_id = factories.simulated_server(admin.id, plex_sim)
     plex_sim.faults.status = 503
     for _ in range(3):
         assert (
@@ -285,7 +285,7 @@ def test_circuit_opens_after_three_failures_then_fails_fast(admin: UserView, ple
 
 
 def test_a_failed_half_open_attempt_reopens_for_longer(admin: UserView, plex_sim: PlexSimulator) -> None:
-    server_id = connect_server(admin, plex_sim, urls=[dead_url()])
+    server_id = factories.simulated_server(admin.id, plex_sim, urls=[dead_url()])
     for _ in range(3):
         assert sync.run_sync(server_id, options=FAST).error.startswith("Plex unreachable: ")  # type: ignore[union-attr]
     with session() as s:
@@ -300,7 +300,7 @@ def test_a_failed_half_open_attempt_reopens_for_longer(admin: UserView, plex_sim
 def test_history_import_maps_accounts_and_deduplicates(
     admin: UserView, member: UserView, plex_sim: PlexSimulator
 ) -> None:
-    server_id = connect_server(admin, plex_sim)
+    server_id = factories.simulated_server(admin.id, plex_sim)
     accounts.link_user(member.id, SHARED_USER, "alice.w")
     sync.run_sync(server_id, "full", options=FAST)  # items first, so history rows find their media item
     total = len(plex_sim.history)
@@ -325,7 +325,7 @@ def test_history_import_maps_accounts_and_deduplicates(
 
 
 def test_sync_item_new_movie_new_show_and_missing(admin: UserView, plex_sim: PlexSimulator) -> None:
-    server_id = connect_server(admin, plex_sim)
+    server_id = factories.simulated_server(admin.id, plex_sim)
     movie = plex_sim.add_movie("Brand New <Movie>", year=2026)
     assert sync.sync_item(server_id, str(movie.rating_key)) is True
     stored = rows(server_id)
@@ -356,7 +356,7 @@ def test_sync_item_new_movie_new_show_and_missing(admin: UserView, plex_sim: Ple
 
 
 def test_sync_item_records_plex_failures(admin: UserView, plex_sim: PlexSimulator) -> None:
-    server_id = connect_server(admin, plex_sim)
+    server_id = factories.simulated_server(admin.id, plex_sim)
     plex_sim.faults.status = 500
     with pytest.raises(PlexError, match="HTTP 500"):
         sync.sync_item(server_id, "1001")
@@ -370,7 +370,7 @@ def test_sync_item_records_plex_failures(admin: UserView, plex_sim: PlexSimulato
 
 
 def test_link_accounts_by_username_and_existing_id(admin: UserView, member: UserView, plex_sim: PlexSimulator) -> None:
-    server_id = connect_server(admin, plex_sim)
+    server_id = factories.simulated_server(admin.id, plex_sim)
     carmen = auth.create_user("Carmen", "carmen@example.com", "correct horse battery")
     with session() as s:
         user = s.get(User, member.id)

@@ -13,11 +13,11 @@ import pytest
 import sqlalchemy as sa
 
 from smartplex.db import get_engine, session
-from smartplex.models import MediaItem, User, WatchEvent
+from smartplex.models import MediaItem
 from smartplex.services import recommendations, untidy
 from smartplex.services.auth import UserView
-from smartplex.services.plex import servers
 from smartplex.services.recommendations import Recommendation, popular, recommend
+from tests import factories
 
 NOW = datetime(2026, 6, 1, 20, 0, tzinfo=UTC)
 LONG_AGO = NOW - timedelta(days=400)
@@ -32,58 +32,28 @@ def fresh_cache() -> Iterator[None]:
     recommendations.clear_cache()
 
 
-def make_server(owner_id: int, name: str = "Home") -> int:
-    view = servers.save_server(
-        owner_id, name=name, machine_id=f"machine-{name}", urls=["http://127.0.0.1:9"],
-        preferred_url="http://127.0.0.1:9", token="plex-token", version=None,
-    )  # fmt: skip
-    return view.id
-
-
 @pytest.fixture
 def server(admin: UserView) -> int:
-    return make_server(admin.id)
+    return factories.server(admin.id)
 
 
-def person(name: str, plex_account_id: int | None = None) -> int:
-    """A member row (no password hashing: these tests never sign in)."""
-    with session() as s:
-        user = User(name=name, email=f"{name.lower()}@example.com", password_hash="!", plex_account_id=plex_account_id)
-        s.add(user)
-        s.flush()
-        return user.id or 0
+person = factories.person
 
 
 def item(server_id: int, title: str, kind: str = "movie", **fields: Any) -> int:
+    """A title added long ago (so it never counts as new)."""
     fields.setdefault("added_at", LONG_AGO)
-    with session() as s:
-        row = MediaItem(server_id=server_id, rating_key=str(next(_keys)), type=kind, title=title, **fields)
-        s.add(row)
-        s.flush()
-        return row.id or 0
+    return factories.item(server_id, title, kind, **fields)
 
 
 def show(server_id: int, title: str, genres: list[str], episodes: int = 2) -> tuple[int, list[int]]:
     """A show with one season; (show id, episode ids)."""
-    show_id = item(server_id, title, "show", genres=genres)
-    with session() as s:
-        show_key = s.get(MediaItem, show_id).rating_key  # type: ignore[union-attr]
-    season_id = item(server_id, "Season 1", "season", parent_rating_key=show_key)
-    with session() as s:
-        season_key = s.get(MediaItem, season_id).rating_key  # type: ignore[union-attr]
-    return show_id, [
-        item(server_id, f"Episode {n}", "episode", parent_rating_key=season_key, grandparent_rating_key=show_key)
-        for n in range(1, episodes + 1)
-    ]
+    return factories.show(server_id, title, episodes, genres=genres, added_at=LONG_AGO)
 
 
 def play(server_id: int, user_id: int | None, item_id: int | None, when: datetime = NOW - timedelta(days=30),
          event: str = "scrobble", progress: float = 1.0, **fields: Any) -> None:  # fmt: skip
-    with session() as s:
-        s.add(WatchEvent(
-            server_id=server_id, user_id=user_id, media_item_id=item_id, event=event, viewed_at=when,
-            progress=progress, source="webhook", dedupe_key=f"event-{next(_keys)}", **fields,
-        ))  # fmt: skip
+    factories.play(server_id, user_id, item_id, when, event, progress, **fields)
 
 
 def ids(recs: list[Recommendation]) -> list[int]:
@@ -210,7 +180,7 @@ def rating_key(item_id: int) -> str:
 
 
 def test_other_servers_plays_never_count(admin: UserView, server: int) -> None:
-    other = make_server(admin.id, "Cabin")
+    other = factories.server(admin.id, "Cabin")
     member = person("Dan")
     western = item(server, "Western", genres=["Western"])
     documentary = item(server, "Deep Ocean", genres=["Documentary"])

@@ -313,6 +313,7 @@ def claim_in_processes(owner_id: int, db_url: str, *, processes: int = 4, rounds
     assert all(proc.returncode == 0 for proc in procs)
 
 
+@pytest.mark.slow
 def test_processes_never_claim_the_same_schedule(admin: UserView, db_url: str) -> None:
     claim_in_processes(admin.id, db_url)
 
@@ -348,6 +349,7 @@ def sched_pg(db_url: str, sched_pg_url: str) -> Iterator[str]:
     use_database(db_url)
 
 
+@pytest.mark.slow
 def test_processes_never_claim_the_same_schedule_on_postgres(sched_pg: str) -> None:
     owner = auth.create_first_admin("Pat Postgres", "pat@example.com", PASSWORD, PASSWORD)
     claim_in_processes(owner.id, sched_pg)

@@ -28,28 +28,26 @@ from smartplex.services.plex.webhooks import receiving as webhook_receive
 from smartplex.services.plex.webhooks import worker as webhook_worker
 from smartplex.simulators.plex import PlexSimulator
 from smartplex.simulators.plex_webhooks import webhook_multipart, webhook_payload
-from tests.webhook_fixtures import (  # noqa: F401 - fixtures
+from tests import factories
+from tests.webhook_fixtures import (
     ALICE,
     BOB,
     OWNER_ACCOUNT,
     SERVERS,
     Owner,
     add_media_item,
-    client_fixture,
-    connect_server,
     count,
     deliver,
     free_port,
-    fresh_caches,
     link_account,
     movie,
-    owner_fixture,
     post,
     rows,
     serve_in_subprocess,
-    sim_fixture,
     stop,
 )
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 HAS_SYNC = importlib.util.find_spec("smartplex.services.plex.sync") is not None
 
@@ -144,7 +142,7 @@ def test_other_event_types_are_only_marked(client: TestClient, owner: Owner, eve
 def test_library_new_syncs_the_item(client: TestClient, admin: auth.UserView) -> None:
     plex = PlexSimulator(movies=3, shows=0, seed=5)
     with plex.serve():
-        server_id = connect_server(admin.id, plex, plex.url or "")
+        server_id = factories.simulated_server(admin.id, plex, urls=[plex.url or ""])
         url = f"/api/webhooks/plex/{servers.ensure_webhook_secret(admin.id)}"
         added = plex.add_movie("Brand New Día")
         payload = webhook_payload(plex, "library.new", OWNER_ACCOUNT, added.rating_key)
@@ -267,7 +265,7 @@ def test_unknown_secret_is_recorded_without_it(client: TestClient, owner: Owner)
 def test_other_owners_server_is_rejected(client: TestClient, owner: Owner) -> None:
     other_plex = PlexSimulator(movies=2, shows=0, seed=99, machine_identifier="b" * 40)
     other = auth.create_user("Olga Other", "olga@example.com", "correct horse battery", role="admin")
-    connect_server(other.id, other_plex)
+    factories.simulated_server(other.id, other_plex, urls=[factories.NOWHERE])
     payload = webhook_payload(other_plex, "media.play", OWNER_ACCOUNT, movie(other_plex))
     response = post(client, owner.url, payload)
     assert response.status_code == 403 and response.json() == {"error": "unknown server for this webhook URL"}
@@ -352,7 +350,7 @@ def test_new_server_is_known_at_once(client: TestClient, owner: Owner) -> None:
     """Server lookups are cached, but a miss asks the database: a server connected a moment ago works."""
     assert deliver(client, owner, "media.play", OWNER_ACCOUNT, movie(owner.sim)).status_code == 200
     second = PlexSimulator(movies=2, shows=0, seed=42, machine_identifier="c" * 40)
-    connect_server(owner.id, second)
+    factories.simulated_server(owner.id, second, urls=[factories.NOWHERE])
     assert (
         post(client, owner.url, webhook_payload(second, "media.play", OWNER_ACCOUNT, movie(second))).status_code == 200
     )
@@ -410,6 +408,7 @@ def test_reprocessing_never_doubles(client: TestClient, owner: Owner) -> None:
 DRAIN = "from smartplex.services.plex import webhooks\nwhile webhooks.process_pending(batch=20):\n    pass\n"
 
 
+@pytest.mark.slow
 def test_two_processes_drain_concurrently(owner: Owner) -> None:
     key = movie(owner.sim)
     for n in range(300):

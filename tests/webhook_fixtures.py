@@ -1,6 +1,6 @@
 """Helpers and fixtures for the Plex webhook tests: an owner with a connected (simulated) server, real-format
-deliveries, and table reads. Import the `*_fixture` functions (and `fresh_caches`) into the test module;
-tests ask for them as `sim`, `owner` and `client`."""
+deliveries, and table reads. The fixtures are registered through conftest's `pytest_plugins`; tests ask for
+them as `sim`, `owner` and `client`, and webhook test modules use `fresh_caches`."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from smartplex.db import get_engine, session
 from smartplex.models import MediaItem, User
 from smartplex.services import auth
 from smartplex.services.plex import servers, webhooks
+from tests import factories
 from smartplex.simulators.plex import PlexSimulator, item_jpeg
 from smartplex.simulators.plex_webhooks import webhook_multipart, webhook_payload
 
@@ -52,7 +53,7 @@ def sim_fixture() -> PlexSimulator:
     return PlexSimulator(movies=12, shows=1, seasons=1, episodes=2, seed=11)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def fresh_caches() -> Iterator[None]:
     """Each test has a fresh database whose ids restart, so cached owners/servers must not leak across tests."""
     webhooks.forget_cached()
@@ -60,22 +61,9 @@ def fresh_caches() -> Iterator[None]:
     webhooks.forget_cached()
 
 
-def connect_server(owner_id: int, plex: PlexSimulator, url: str = "http://127.0.0.1:9") -> int:
-    view = servers.save_server(
-        owner_id,
-        name=plex.friendly_name,
-        machine_id=plex.machine_identifier,
-        urls=[url],
-        preferred_url=url,
-        token=plex.token,
-        version="1.41.3",
-    )
-    return view.id
-
-
 @pytest.fixture(name="owner")
 def owner_fixture(admin: auth.UserView, sim: PlexSimulator) -> Owner:
-    server_id = connect_server(admin.id, sim)
+    server_id = factories.simulated_server(admin.id, sim, urls=[factories.NOWHERE])
     return Owner(admin.id, servers.ensure_webhook_secret(admin.id), server_id, sim)
 
 

@@ -1375,6 +1375,10 @@ class PlexSimulator(PlexLibrary):
         self._url = server.url
         return server
 
+    def served_at(self, url: str) -> None:
+        """Set `url` for a server the caller runs with `self.app` (tests share one across simulators)."""
+        self._url = url
+
     def fire_webhook(
         self, url: str, event: str, account_id: int, rating_key: int | str | None = None, **options: Any
     ) -> httpx.Response:
