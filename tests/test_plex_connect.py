@@ -7,14 +7,17 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from sqlmodel import select
 
+from smartplex.db import session
+from smartplex.models import Integration, Server
+from smartplex.services import vault
 from smartplex.services.auth import UserView
-from smartplex.services.plex import accounts, connect, servers
+from smartplex.services.plex import accounts, connect, servers, sync
 from smartplex.services.plex.client import PlexAuthError, PlexClient, PlexUnreachable, Timeouts
 from smartplex.simulators.plex import PlexSimulator
 from tests import factories
-from tests.plex_fixtures import ANCHOR, dead_url, silent_server
-
+from tests.plex_fixtures import ANCHOR, FAST, dead_url, silent_server
 
 
 @pytest.fixture
@@ -166,3 +169,49 @@ def test_re_race_failure_lists_the_candidates(admin: UserView, plex_sim: PlexSim
     assert plex_sim.token not in str(caught.value)
     stored = servers.get_server(server_id)
     assert stored is not None and stored.preferred_connection_url == gone
+
+
+# --------------------------------------------------------------------------- a stored address that hangs
+
+
+@pytest.mark.slow
+def test_a_silent_stored_address_is_replaced_within_seconds(admin: UserView, plex_sim: PlexSimulator) -> None:
+    """The stored address accepts connections and never answers: the sync re-races after a short wait (not
+    attempts x the 30 s read timeout), says so in its progress, and finishes on the live address."""
+    with silent_server() as silent:
+        server_id = factories.simulated_server(admin.id, plex_sim, urls=[silent, plex_sim.url], preferred=silent)
+        seen: list[sync.SyncProgress] = []
+        began = time.perf_counter()
+        result = sync.run_sync(server_id, "full", progress=seen.append)
+        took = time.perf_counter() - began
+    assert result.status == "succeeded" and took < 10, (result, took)
+    messages = [p.message for p in seen if p.phase == "connecting"]
+    assert messages[0] == f"Plex is not answering at {silent}; trying the other addresses"
+    assert messages[-1] == f"Connected at {plex_sim.url}"
+    stored = servers.get_server(server_id)
+    assert stored is not None and stored.preferred_connection_url == plex_sim.url
+
+
+@pytest.mark.slow
+def test_every_address_silent_reports_unreachable_within_fifteen_seconds(admin: UserView) -> None:
+    with silent_server() as first, silent_server() as second:
+        server_id = factories.server(admin.id, urls=[first, second])
+        began = time.perf_counter()
+        result = sync.run_sync(server_id, "full")
+        took = time.perf_counter() - began
+    assert result.status == "failed" and took < 15, (result, took)
+    assert result.error == f"Plex unreachable: no address answered as the server: {first} (timeout); {second} (timeout)"
+    assert servers.get_server(server_id).unreachable_since is not None  # type: ignore[union-attr]
+
+
+def test_a_rejected_token_is_not_unreachable(admin: UserView, plex_sim: PlexSimulator) -> None:
+    server_id = factories.simulated_server(admin.id, plex_sim)
+    with session() as s:  # the token stored for the server has been revoked on Plex
+        s.get(Server, server_id).token_encrypted = vault.encrypt("revoked-token")  # type: ignore[union-attr]
+    result = sync.run_sync(server_id, "full", options=FAST)
+    assert (result.status, result.error) == ("failed", "Plex rejected the token")
+    assert list(plex_sim.requests) == ["GET /library/sections"]  # answered, so no re-race and no retry
+    assert servers.get_server(server_id).unreachable_since is None  # type: ignore[union-attr]
+    with session() as s:
+        row = s.exec(select(Integration).where(Integration.server_id == server_id)).one()
+        assert (row.health_status, row.last_error) == ("rejected", "Plex rejected the token")

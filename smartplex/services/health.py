@@ -13,6 +13,7 @@ from smartplex import __version__
 from smartplex.config import get_settings
 from smartplex.db import database_ok, session
 from smartplex.models import Integration, IntegrationKind, Server, utcnow
+from smartplex.services.integrations import breaker
 
 
 def _redis() -> dict[str, Any] | None:
@@ -39,7 +40,9 @@ def _plex() -> dict[str, dict[str, Any]]:
         ).all()
     for server, integration in rows:
         entry: dict[str, Any] = {"status": "error" if server.unreachable_since else "ok"}
-        if server.unreachable_since:
+        if integration is not None and integration.health_status == breaker.REJECTED:
+            entry = {"status": "error", "error": "token rejected"}
+        elif server.unreachable_since:
             entry["error"] = f"unreachable since {server.unreachable_since.isoformat()}"
         elif integration is not None and integration.circuit_state != "closed":
             entry = {"status": "error", "error": f"circuit {integration.circuit_state}"}

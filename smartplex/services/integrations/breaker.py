@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from smartplex.models import Integration
 
+OK, DOWN, REJECTED = "ok", "down", "rejected"  # health_status: answering; not answering; refusing our credentials
 FAILURES_TO_OPEN = 3
 COOL_DOWN = timedelta(minutes=5)
 MAX_COOL_DOWN = timedelta(hours=1)
@@ -35,15 +36,15 @@ def blocked_until(row: Integration, now: datetime) -> datetime | None:
     return None
 
 
-def record(row: Integration, error: str | None, now: datetime) -> None:
+def record(row: Integration, error: str | None, now: datetime, *, rejected: bool = False) -> None:
     """Count a finished call: a success closes the circuit, the FAILURES_TO_OPEN-th failure in a row (or any
-    failure while half-open) opens it."""
+    failure while half-open) opens it. `rejected`: the service answered but refused our credentials."""
     row.last_checked_at = now
     if error is None:
         row.consecutive_failures, row.circuit_state, row.circuit_opened_at = 0, "closed", None
-        row.health_status, row.last_error = "ok", None
+        row.health_status, row.last_error = OK, None
         return
     row.consecutive_failures += 1
-    row.health_status, row.last_error = "down", error[:1000]
+    row.health_status, row.last_error = REJECTED if rejected else DOWN, error[:1000]
     if row.circuit_state == "half_open" or row.consecutive_failures >= FAILURES_TO_OPEN:
         row.circuit_state, row.circuit_opened_at = "open", now

@@ -166,10 +166,14 @@ class PlexClient:
         """Whether a failed attempt is worth another try (subclasses narrow this)."""
         return isinstance(exc, Transient)
 
-    def _once(self, path: str, query: str, headers: Mapping[str, str] | None) -> bytes:
+    def _once(
+        self, path: str, query: str, headers: Mapping[str, str] | None, read_timeout: float | None = None
+    ) -> bytes:
+        """One attempt; `read_timeout` shortens the client's own for this request."""
         url = self.base_url + path + (f"?{query}" if query else "")
+        timeout = self._http.timeout if read_timeout is None else httpx.Timeout(read_timeout, connect=read_timeout)
         try:
-            response = self._http.get(url, headers=headers)
+            response = self._http.get(url, headers=headers, timeout=timeout)
         except httpx.TransportError as exc:
             connect_failed = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
             raise Transient(describe_transport_error(exc), connect_failed=connect_failed) from None

@@ -12,7 +12,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +38,7 @@ log = get_logger(__name__)
 
 CONNECT_TIMEOUT = 3.0
 PROBE_TIMEOUT = 5.0
+FIRST_ANSWER_TIMEOUT = 4.0  # the stored address's first answer; then the other addresses are raced
 _SHORT_REASONS = {"connection refused": "refused", "connect timeout": "timeout"}
 
 
@@ -152,18 +153,34 @@ def _async_client(token: str, connect_timeout: float, total_timeout: float) -> h
     )
 
 
-async def probe_all(
+async def probe_each(
     urls: list[str],
     token: str,
     expected_machine_id: str | None = None,
     connect_timeout: float = CONNECT_TIMEOUT,
     total_timeout: float = PROBE_TIMEOUT,
-) -> list[Probe]:
-    """Ask every candidate concurrently and wait for all of them (for a wizard listing each address)."""
+) -> AsyncIterator[Probe]:
+    """Ask every candidate concurrently and yield each answer as it arrives (invalid addresses first), so a
+    wizard shows every address's result at once and need not wait for the slowest."""
     valid, invalid = _unique_normalized(urls)
+    for probe in invalid:
+        yield probe
     async with _async_client(token, connect_timeout, total_timeout) as client:
-        probes = await asyncio.gather(*(_probe(client, url, expected_machine_id, total_timeout) for url in valid))
-    return [*probes, *invalid]
+        tasks = [asyncio.create_task(_probe(client, url, expected_machine_id, total_timeout)) for url in valid]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                yield await next_done
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def probe_all(urls: list[str], token: str, expected_machine_id: str | None = None) -> list[Probe]:
+    """Every candidate's answer, in the order given (invalid addresses last)."""
+    found = {probe.url: probe async for probe in probe_each(urls, token, expected_machine_id)}
+    valid, invalid = _unique_normalized(urls)
+    return [found[url] for url in valid] + invalid
 
 
 async def race(
@@ -230,9 +247,21 @@ def connection(server_id: int) -> tuple[str, str]:
 
 
 class ServerClient(PlexClient):
-    """A client on a stored server's preferred URL that re-races its candidates once when it stops answering."""
+    """A client on a stored server's preferred URL that re-races its candidates once when it stops answering.
 
-    def __init__(self, server_id: int, **options: Any) -> None:
+    The first request gets only FIRST_ANSWER_TIMEOUT: a stored address that accepts connections and never
+    answers (a dead reverse proxy, a sleeping NAS) would otherwise hold a sync for attempts x the read timeout
+    before the other addresses are tried. `on_status` hears what is happening ("trying the other addresses").
+    """
+
+    def __init__(
+        self,
+        server_id: int,
+        *,
+        on_status: Callable[[str], None] | None = None,
+        first_answer_timeout: float = FIRST_ANSWER_TIMEOUT,
+        **options: Any,
+    ) -> None:
         server, url = _stored(server_id)
         token = servers.server_token(server)
         super().__init__(url, token, **options)
@@ -240,6 +269,9 @@ class ServerClient(PlexClient):
         self._token = token
         self._machine_id = server.machine_id
         self._candidates = list(dict.fromkeys([url, *(server.connection_urls or [])]))
+        self._on_status = on_status
+        self._first_answer_timeout = first_answer_timeout
+        self._answered = False
         self._reraced = False
 
     def retryable(self, exc: BaseException) -> bool:
@@ -248,29 +280,58 @@ class ServerClient(PlexClient):
         return super().retryable(exc) and not first_failure
 
     def get(self, path: str, query: str = "", headers: Mapping[str, str] | None = None) -> bytes:
+        if not self._answered:
+            body = self._first_answer(path, query, headers)
+            if body is not None:
+                return body
         try:
-            return super().get(path, query, headers)
+            body = super().get(path, query, headers)
         except PlexUnreachable:
             if self._reraced:
                 raise
-            self._reraced = True
             self._rerace()
-            return super().get(path, query, headers)
+            body = super().get(path, query, headers)
+        self._answered = True
+        return body
+
+    def _first_answer(self, path: str, query: str, headers: Mapping[str, str] | None) -> bytes | None:
+        """The first request, with a short timeout; a silent stored address is replaced by a re-race at once.
+        None when the request should go the usual way (after a re-race, or to be retried after a 5xx)."""
+        try:
+            body = self._once(path, query, headers, read_timeout=self._first_answer_timeout)
+        except Transient as exc:
+            if exc.status is not None or self._reraced:
+                return None
+            self._rerace()
+            return None
+        self._answered = True
+        return body
 
     def _rerace(self) -> None:
+        self._reraced = True
+        log.info("plex.preferred_url.silent", server_id=self.server_id, url=self.base_url)
+        if self._on_status is not None:
+            self._on_status(f"Plex is not answering at {self.base_url}; trying the other addresses")
         winner = race_blocking(self._candidates, self._token, self._machine_id)
         if winner.url != self.base_url:
             log.info("plex.preferred_url.changed", server_id=self.server_id, url=winner.url)
             servers.set_preferred_url(self.server_id, winner.url)
+            if self._on_status is not None:
+                self._on_status(f"Connected at {winner.url}")
         self.base_url = winner.url
 
 
 @contextlib.contextmanager
 def open_client(
-    server_id: int, *, timeouts: Timeouts = DEFAULT_TIMEOUTS, attempts: int = 3, backoff: float = 0.5
+    server_id: int,
+    *,
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    attempts: int = 3,
+    backoff: float = 0.5,
+    on_status: Callable[[str], None] | None = None,
 ) -> Iterator[ServerClient]:
     """A pooled client for a stored server, closed on exit."""
-    client = ServerClient(server_id, timeouts=timeouts, attempts=attempts, backoff=backoff)
+    client = ServerClient(server_id, timeouts=timeouts, attempts=attempts, backoff=backoff, on_status=on_status)
     try:
         yield client
     finally:

@@ -119,13 +119,16 @@ def circuit_gate(server_id: int, now: datetime) -> str | None:
         if retry_at is None:
             return None
         since = server.unreachable_since or row.circuit_opened_at or now
+        if row.health_status == breaker.REJECTED:
+            return f"Plex has rejected the stored token since {_when(since)}; next try after {_when(retry_at)}"
         return f"Plex unreachable since {_when(since)}; next try after {_when(retry_at)}"
 
 
-def record_outcome(server_id: int, error: str | None) -> None:
-    """Count a finished attempt into the server's circuit and reachability."""
+def record_outcome(server_id: int, error: str | None, *, rejected: bool = False) -> None:
+    """Count a finished attempt into the server's circuit and reachability. A `rejected` token is an answer:
+    the server is reachable, and its status says "rejected", not "down"."""
     with session() as s:
         server = s.get(Server, server_id)
         assert server is not None
-        breaker.record(_integration(s, server), error, utcnow())
-    servers.mark_reachable(server_id, error is None)
+        breaker.record(_integration(s, server), error, utcnow(), rejected=rejected)
+    servers.mark_reachable(server_id, error is None or rejected)

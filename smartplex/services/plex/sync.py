@@ -24,7 +24,14 @@ from smartplex.log import get_logger
 from smartplex.models import utcnow
 from smartplex.services import vault
 from smartplex.services.plex import connect, history, runs, servers
-from smartplex.services.plex.client import DEFAULT_TIMEOUTS, PlexClient, PlexError, PlexNotFound, Timeouts
+from smartplex.services.plex.client import (
+    DEFAULT_TIMEOUTS,
+    PlexAuthError,
+    PlexClient,
+    PlexError,
+    PlexNotFound,
+    Timeouts,
+)
 from smartplex.services.plex.parse import Page, parse_items, parse_page, to_int
 from smartplex.services.plex.runs import Counts, SyncResult
 from smartplex.services.plex.upsert import mark_removed, write_items
@@ -39,13 +46,14 @@ LISTED_TYPES = {"movie": ((1, "movies"),), "show": ((2, "shows"), (3, "seasons")
 
 @dataclass
 class SyncProgress:
-    phase: str
+    phase: str  # counting | items | removing | history | done, or connecting while addresses are raced
     section: str
     section_done: int
     section_total: int
     done: int
     total: int
     elapsed_s: float
+    message: str = ""  # what is happening, in words, when the numbers do not say it
 
 
 @dataclass(frozen=True)
@@ -122,12 +130,14 @@ class _Reporter:
         self.began = began
         self.total = 0
 
-    def __call__(self, phase: str, section: str = "", section_done: int = 0, section_total: int = 0) -> None:
+    def __call__(
+        self, phase: str, section: str = "", section_done: int = 0, section_total: int = 0, message: str = ""
+    ) -> None:
         if self.progress is not None:
             done = self.counts.seen
             elapsed = time.monotonic() - self.began
             self.progress(
-                SyncProgress(phase, section, section_done, section_total, done, max(self.total, done), elapsed)
+                SyncProgress(phase, section, section_done, section_total, done, max(self.total, done), elapsed, message)
             )
 
 
@@ -234,7 +244,11 @@ def run_sync(
             return runs.close_run(run_id, kind, "failed", counts, began, blocked)
         log.info("plex.sync.started", run_id=run_id, server_id=server_id, kind=kind, trigger=trigger)
         with connect.open_client(
-            server_id, timeouts=options.timeouts, attempts=options.attempts, backoff=options.backoff
+            server_id,
+            timeouts=options.timeouts,
+            attempts=options.attempts,
+            backoff=options.backoff,
+            on_status=lambda message: report("connecting", message=message),
         ) as client:
             steady = _sync_items(client, server_id, since, options.page_size, report, cancel)
             if kind == "full" and steady:
@@ -249,7 +263,7 @@ def run_sync(
     except (servers.ServerError, vault.VaultError) as exc:  # our stored record is unusable, Plex is not at fault
         return runs.close_run(run_id, kind, "failed", counts, began, str(exc))
     except PlexError as exc:
-        runs.record_outcome(server_id, str(exc))
+        runs.record_outcome(server_id, str(exc), rejected=isinstance(exc, PlexAuthError))
         return runs.close_run(run_id, kind, "failed", counts, began, str(exc))
     except BaseException as exc:
         runs.close_run(run_id, kind, "failed", counts, began, f"internal error: {type(exc).__name__}")
