@@ -21,6 +21,7 @@ from smartplex.models.cleanup import DeletionLog
 from smartplex.models.integrations import Integration, IntegrationKind
 from smartplex.models.library import MediaItem, Server, WatchEvent, WatchEventKind
 from smartplex.models.pipeline import SyncRun, SyncSchedule, WebhookEvent, WebhookStatus
+from smartplex.models.preferences import AppSetting
 from smartplex.models.requests import ContentRequest, Notification
 
 
@@ -48,6 +49,7 @@ __all__ = [
     "AiCall",
     "AiFeedback",
     "AiLearningItem",
+    "AppSetting",
     "AuthSession",
     "ChatMessage",
     "ContentRequest",

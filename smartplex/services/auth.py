@@ -284,7 +284,8 @@ def logout(token: str | None) -> None:
 # --- members, invites, roles ------------------------------------------------------------------
 
 
-def _require_admin(s: Session, actor_id: int) -> User:
+def require_admin(s: Session, actor_id: int) -> User:
+    """The acting admin, or AuthError (services check the role themselves, whatever called them)."""
     actor = s.get(User, actor_id)
     if actor is None or actor.role != Role.ADMIN or not actor.is_active:
         log.warning("forbidden", actor_id=actor_id)
@@ -300,7 +301,7 @@ def user_by_email(email: str) -> UserView | None:
 
 def list_users(actor_id: int) -> list[UserView]:
     with session() as s:
-        _require_admin(s, actor_id)
+        require_admin(s, actor_id)
         return [UserView.of(u) for u in s.exec(select(User).order_by(col(User.created_at), col(User.id)))]
 
 
@@ -326,7 +327,7 @@ def create_invite(actor_id: int, role: str = Role.MEMBER, name: str | None = Non
         raise ValidationError({"email": "Enter a valid email address, or leave it empty."})
     token = secrets.token_urlsafe(32)
     with session() as s:
-        _require_admin(s, actor_id)
+        require_admin(s, actor_id)
         s.add(
             Invite(
                 token_hash=token_hash(token),
@@ -344,7 +345,7 @@ def create_invite(actor_id: int, role: str = Role.MEMBER, name: str | None = Non
 def list_invites(actor_id: int) -> list[InviteView]:
     now = utcnow()
     with session() as s:
-        _require_admin(s, actor_id)
+        require_admin(s, actor_id)
         rows = s.exec(select(Invite).order_by(col(Invite.created_at).desc()).limit(50)).all()
         return [
             InviteView(
@@ -363,7 +364,7 @@ def list_invites(actor_id: int) -> list[InviteView]:
 
 def revoke_invite(actor_id: int, invite_id: int) -> None:
     with session() as s:
-        _require_admin(s, actor_id)
+        require_admin(s, actor_id)
         s.exec(sa.delete(Invite).where(col(Invite.id) == invite_id, col(Invite.used_at).is_(None)))
 
 
@@ -435,7 +436,7 @@ def set_role(actor_id: int, user_id: int, role: str) -> UserView:
         raise ValidationError({"role": "Choose member or admin."})
     with session() as s:
         _lock_users(s)
-        _require_admin(s, actor_id)
+        require_admin(s, actor_id)
         user = s.get(User, user_id)
         if user is None:
             raise AuthError("No such user.")

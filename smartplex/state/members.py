@@ -6,10 +6,10 @@ import asyncio
 
 import reflex as rx
 
-from smartplex import routes
 from smartplex.services import auth
 from smartplex.services.auth import InviteView, UserView
 from smartplex.state.auth import admin_only, public
+from smartplex.state.urls import invite_link
 from smartplex.state.views import MemberRow
 
 
@@ -51,7 +51,7 @@ class MembersState(rx.State):
             self.error = str(exc)
             return None
         self.error = ""
-        self.invite_link = routes.join_link(self.router.url.origin, token)
+        self.invite_link = await invite_link(self, token)
         await self._reload(actor)
         return rx.toast.success("Invite link created. It works once.")
 
