@@ -17,9 +17,12 @@ from smartplex.config import reload_settings
 from smartplex.db import session
 from smartplex.models import MediaItem
 from smartplex.services.plex import posters
+from smartplex.models import Role
+from smartplex.services import auth
 from smartplex.services.auth import UserView
 from smartplex.simulators.plex import POSTER_SIZE, PlexSimulator
 from tests import factories
+from tests.conftest import PASSWORD
 from tests.plex_fixtures import dead_url
 
 
@@ -143,6 +146,29 @@ def test_missing_items_and_thumbs_are_404(client: TestClient, server_id: int, pl
         answer = client.get(f"/api/images/{item}")
         assert (answer.status_code, answer.json()) == (404, {"error": "no poster for this item"}), item
     assert thumb_requests(plex_sim) == ["GET /library/metadata/999999/thumb/1"]
+
+
+@pytest.mark.parametrize("item", ["99999999999999999999999", str(2**63), str(2**63 - 1)])
+def test_ids_past_the_database_range_are_404_not_500(client: TestClient, server_id: int, item: str) -> None:
+    answer = client.get(f"/api/images/{item}")
+    assert (answer.status_code, answer.json()) == (404, {"error": "no poster for this item"})
+
+
+def test_a_poster_on_another_owners_server_is_404(
+    admin: UserView, member_session: str, server_id: int, plex_sim: PlexSimulator
+) -> None:
+    """A member sees the household's server, not a server another admin connected for themselves."""
+    ours = sim_item(server_id, plex_sim, movie_keys(plex_sim, 1)[0])
+    other_owner = auth.create_user("Olga Other", "olga@example.com", PASSWORD, role=Role.ADMIN)
+    theirs_server = factories.server(other_owner.id, "Olga's", urls=[plex_sim.url], token=plex_sim.token)
+    theirs = sim_item(theirs_server, plex_sim, movie_keys(plex_sim, 2)[1])
+    with TestClient(create_api()) as browser:
+        browser.cookies.set("sp_session", member_session)
+        assert browser.get(f"/api/images/{ours}").status_code == 200
+        answer = browser.get(f"/api/images/{theirs}")
+        assert (answer.status_code, answer.json()) == (404, {"error": "no poster for this item"})
+        browser.cookies.set("sp_session", auth.login(other_owner.email, PASSWORD)[1])
+        assert browser.get(f"/api/images/{theirs}").status_code == 200  # its owner does see it
 
 
 @pytest.mark.parametrize("query", ["w=301", "w=0", "w=big", "w=-300"])

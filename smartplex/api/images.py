@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyCookie
 
 from smartplex.services import auth
-from smartplex.services.plex import posters
+from smartplex.services.plex import posters, servers
 
 router = APIRouter(tags=["images"])
 
@@ -52,7 +52,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     304: {"description": "Not modified: the `If-None-Match` ETag is current.", "headers": _CACHING_HEADERS},
     401: _error("No valid signed-in session.", "sign in to see posters"),
-    404: _error("No such item, or it has no poster.", "no poster for this item"),
+    404: _error("No such item, not one you may see, or it has no poster.", "no poster for this item"),
     502: _error("Plex did not deliver the poster (unreachable, slow or failing).", "Plex did not send the poster."),
 }
 
@@ -70,10 +70,12 @@ async def poster(
     w: posters.PosterWidth = Query(posters.DEFAULT_WIDTH, description="Width in pixels: 150, 300 or 600."),
     token: str | None = Security(session_cookie),
 ) -> Response:
-    if await asyncio.to_thread(auth.user_for_session, token) is None:
+    viewer = await asyncio.to_thread(auth.user_for_session, token)
+    if viewer is None:
         return _json(401, "sign in to see posters")
     try:
-        ref = await asyncio.to_thread(posters.locate, media_item_id, w)
+        visible = await asyncio.to_thread(servers.visible_server_ids, viewer.id, viewer.is_admin)
+        ref = await asyncio.to_thread(posters.locate, media_item_id, w, visible)
         if _matches(request.headers.get("if-none-match"), ref.etag):
             return Response(status_code=304, headers=_caching(ref))
         body = await asyncio.to_thread(posters.render, ref)

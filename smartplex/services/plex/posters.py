@@ -56,6 +56,7 @@ ENCODING = f"jpeg-q{JPEG_QUALITY}-v1"  # part of the key: changing the encoding 
 FETCH_TIMEOUTS = Timeouts(connect=1.5, read=4.0)
 FAILURE_BACKOFF_S = 30.0
 MAX_SOURCE_PIXELS = 40_000_000  # a poster is a few megapixels; anything far larger is not one
+MAX_ID = 2**63 - 1  # ids are 64-bit in the database; a larger one cannot name an item
 
 
 class PosterNotFound(Exception):
@@ -85,8 +86,11 @@ def poster_url(media_item_id: int, width: int = DEFAULT_WIDTH) -> str:
     return f"/api/images/{media_item_id}?w={int(width)}"
 
 
-def locate(media_item_id: int, width: int) -> PosterRef:
-    """The poster of an item at `width`; PosterNotFound when the item is unknown or has no local thumb."""
+def locate(media_item_id: int, width: int, server_ids: set[int]) -> PosterRef:
+    """The poster of an item at `width`; PosterNotFound when the item is unknown, not on one of `server_ids`
+    (those the viewer may see), or has no local thumb."""
+    if not 0 < media_item_id <= MAX_ID:
+        raise PosterNotFound
     with session() as s:
         row = s.exec(
             select(MediaItem.server_id, MediaItem.thumb, Server.machine_id)
@@ -94,7 +98,7 @@ def locate(media_item_id: int, width: int) -> PosterRef:
             .where(MediaItem.id == media_item_id)
         ).first()
     # A thumb that is not a path on the server (an absolute URL) would get our token sent elsewhere.
-    if row is None or not row[1] or not row[1].startswith("/"):
+    if row is None or row[0] not in server_ids or not row[1] or not row[1].startswith("/"):
         raise PosterNotFound
     server_id, thumb, machine_id = row
     key = hashlib.sha256(f"{machine_id}\0{thumb}\0{int(width)}\0{ENCODING}".encode()).hexdigest()

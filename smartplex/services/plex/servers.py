@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 
 from smartplex.db import session
-from smartplex.models import Server, User, iso, utcnow
+from smartplex.models import Integration, IntegrationKind, Server, User, iso, utcnow
 from smartplex.services import vault
 
 
@@ -33,9 +33,11 @@ class ServerView:
     unreachable_since: str | None
     last_full_sync_at: str | None
     last_incremental_sync_at: str | None
+    status: str = "unknown"  # ok | down | rejected (the token) | unknown (never contacted yet)
+    status_error: str = ""
 
     @classmethod
-    def of(cls, s: Server) -> ServerView:
+    def of(cls, s: Server, health: Integration | None = None) -> ServerView:
         return cls(
             id=s.id or 0,
             owner_id=s.owner_id,
@@ -47,6 +49,8 @@ class ServerView:
             unreachable_since=iso(s.unreachable_since),
             last_full_sync_at=iso(s.last_full_sync_at),
             last_incremental_sync_at=iso(s.last_incremental_sync_at),
+            status=health.health_status if health is not None else "unknown",
+            status_error=(health.last_error or "") if health is not None else "",
         )
 
 
@@ -85,9 +89,19 @@ def get_server(server_id: int) -> Server | None:
 
 
 def servers_for_owner(owner_id: int) -> list[ServerView]:
+    """The owner's servers with what their last contact said (the `plex` integration row)."""
     with session() as s:
-        rows = s.exec(select(Server).where(Server.owner_id == owner_id).order_by(col(Server.id)))
-        return [ServerView.of(r) for r in rows]
+        rows = s.exec(
+            select(Server, Integration)
+            .join(
+                Integration,
+                (col(Integration.server_id) == Server.id) & (Integration.kind == IntegrationKind.PLEX),
+                isouter=True,
+            )
+            .where(Server.owner_id == owner_id)
+            .order_by(col(Server.id))
+        )
+        return [ServerView.of(server, health) for server, health in rows]
 
 
 def server_token(server: Server) -> str:
@@ -163,6 +177,15 @@ def owner_for_webhook_secret(secret: str) -> int | None:
 
 def webhook_path(secret: str) -> str:
     return f"/api/webhooks/plex/{secret}"
+
+
+def visible_server_ids(user_id: int, is_admin: bool) -> set[int]:
+    """The servers whose library a signed-in person may see: the household's (the first connected, as the
+    dashboard shows it) and, for an admin, the servers they connected."""
+    with session() as s:
+        owned = set(s.exec(select(Server.id).where(Server.owner_id == user_id)).all()) if is_admin else set()
+    household = default_server_id()
+    return {server_id for server_id in (*owned, household) if server_id}
 
 
 def default_server_id() -> int:
