@@ -11,7 +11,7 @@ import secrets
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -23,7 +23,9 @@ from smartplex import db as dbmod
 from smartplex.api import create_api
 from smartplex.config import reload_settings
 from smartplex.services import auth, ratelimit
-from smartplex.services.plex import servers, webhooks
+from smartplex.db import session
+from smartplex.models import WebhookEvent, utcnow
+from smartplex.services.plex import activity, servers, webhooks
 from smartplex.services.plex.webhooks import receiving as webhook_receive
 from smartplex.services.plex.webhooks import worker as webhook_worker
 from smartplex.simulators.plex import PlexSimulator
@@ -553,3 +555,20 @@ def test_forwarded_address_only_behind_a_trusted_proxy(
     )
     assert answer.status_code == 200
     assert only_webhook("accepted")["remote_ip"] == expected
+
+
+def test_deliveries_to_unknown_urls_are_counted_for_the_admin(client: TestClient, owner: Owner) -> None:
+    """A wrong URL in Plex is the most common set-up mistake: its deliveries have no owner to show them to, so the
+    System page counts the last 24 hours' with the latest source address."""
+    assert activity.stray_webhooks() == activity.StrayDeliveries(0, None, None)
+    payload = webhook_payload(owner.sim, "media.play", OWNER_ACCOUNT, movie(owner.sim))
+    for _ in range(3):
+        assert post(client, "/api/webhooks/plex/not-a-secret-anyone-has", payload).status_code == 404
+    assert post(client, owner.url, payload).status_code == 200  # the right URL does not count
+    with session() as s:  # one from the day before yesterday does not count either
+        old = WebhookEvent(status="rejected", reason="unknown webhook URL", remote_ip="198.51.100.1")
+        old.received_at = utcnow() - timedelta(hours=25)
+        s.add(old)
+    stray = activity.stray_webhooks()
+    assert (stray.count, stray.last_from) == (3, "testclient")
+    assert stray.last_at is not None and datetime.fromisoformat(stray.last_at) > utcnow() - timedelta(minutes=1)

@@ -7,6 +7,8 @@ import asyncio
 import reflex as rx
 
 from smartplex.services import health
+from smartplex.services.plex import activity
+from smartplex.services.plex.activity import StrayDeliveries
 from smartplex.services.auth import UserView
 from smartplex.state.auth import admin_only
 from smartplex.state.views import ComponentHealth
@@ -17,6 +19,7 @@ class SystemState(rx.State):
     version: str = ""
     checked_at: str = ""
     components: list[ComponentHealth] = []
+    stray: StrayDeliveries = StrayDeliveries(0, None, None)
 
     @rx.event
     @admin_only
@@ -26,3 +29,4 @@ class SystemState(rx.State):
         self.components = [
             ComponentHealth(name, c["status"], c.get("error") or "") for name, c in report["components"].items()
         ]
+        self.stray = await asyncio.to_thread(activity.stray_webhooks)

@@ -18,6 +18,31 @@ def _component_row(component: rx.Var) -> rx.Component:
     )
 
 
+def _stray_webhooks() -> rx.Component:
+    """Deliveries to webhook URLs nobody owns: the usual sign of a wrong or rotated URL pasted into Plex."""
+    stray = SystemState.stray
+    return rx.cond(
+        stray.count > 0,
+        rx.callout(
+            rx.text(
+                rx.text.strong(stray.count.to_string()),
+                rx.cond(stray.count == 1, " delivery", " deliveries"),
+                " in the last 24 hours went to a webhook URL that belongs to nobody, the latest ",
+                rx.moment(stray.last_at, from_now=True),
+                " from ",
+                rx.code(stray.last_from),
+                ". If that is your Plex server, paste the webhook URL from Admin → Plex into Plex again.",
+                size="2",
+            ),
+            icon="webhook",
+            color_scheme="amber",
+            id="stray-webhooks",
+            width="100%",
+        ),
+        rx.text("No deliveries to unknown webhook URLs in the last 24 hours.", size="2", color_scheme="gray", id="stray-webhooks"),
+    )
+
+
 @app_page(routes.ADMIN_SYSTEM, "System", on_load=[SystemState.load], admin=True, icon="activity", order=12)
 def system() -> rx.Component:
     return rx.vstack(
@@ -32,6 +57,7 @@ def system() -> rx.Component:
             wrap="wrap",
         ),
         data_table(["Component", "Status", "Detail"], rx.foreach(SystemState.components, _component_row), "health-table"),
+        _stray_webhooks(),
         rx.text("Checked ", rx.moment(SystemState.checked_at, from_now=True), size="1", color_scheme="gray"),
         rx.link("Machine-readable: /api/health", href="/api/health", size="2", is_external=True),
         spacing="4",

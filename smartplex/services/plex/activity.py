@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import col, func, select
 
 from smartplex.db import session
-from smartplex.models import MediaItem, SyncRun, WatchEvent, WebhookEvent
+from smartplex.models import MediaItem, SyncRun, WatchEvent, WebhookEvent, iso, utcnow
+from smartplex.services.plex.webhooks.receiving import UNKNOWN_URL
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,25 @@ def recent_webhooks(owner_id: int, limit: int = 20) -> list[WebhookView]:
         )
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class StrayDeliveries:
+    """Deliveries to webhook URLs no owner has (a wrong or rotated URL pasted into Plex)."""
+
+    count: int
+    last_at: str | None
+    last_from: str | None  # the source address of the latest
+
+
+def stray_webhooks(hours: int = 24) -> StrayDeliveries:
+    """Deliveries in the last `hours` to webhook URLs that belong to nobody; they have no owner to show them to."""
+    since = utcnow() - timedelta(hours=hours)
+    stray = (col(WebhookEvent.owner_id).is_(None), WebhookEvent.reason == UNKNOWN_URL, WebhookEvent.received_at >= since)
+    with session() as s:
+        count = s.exec(select(func.count()).select_from(WebhookEvent).where(*stray)).one()
+        last = s.exec(select(WebhookEvent).where(*stray).order_by(col(WebhookEvent.id).desc()).limit(1)).first()
+    return StrayDeliveries(count, iso(last.received_at) if last else None, last.remote_ip if last else None)
 
 
 def library_counts(server_id: int) -> dict[str, int]:

@@ -33,6 +33,7 @@ SOURCE = "plex"
 DUPLICATE_WINDOW = timedelta(hours=24)
 CACHE_TTL = 5.0
 MAX_GROUP = 64
+UNKNOWN_URL = "unknown webhook URL"
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def _check(d: Delivery) -> _Checked:
     try:
         owner_id = _owner_for(d.secret)
         if owner_id is None:
-            return _Checked(None, d.remote_ip, rejection=WebhookRejected("unknown webhook URL", 404))
+            return _Checked(None, d.remote_ip, rejection=WebhookRejected(UNKNOWN_URL, 404))
         payload = parse_body(d.content_type, d.body)
         server_id = _server_for(owner_id, payload.server_uuid)
         if server_id is None:
