@@ -9,6 +9,9 @@ settings = get_settings()
 config = rx.Config(
     app_name="smartplex",
     db_url=settings.db_url,
+    # Browser state holds the session token (and the request headers with its cookie): keep it in memory, or in
+    # Redis when several workers share it, never in files under .states/.
+    state_manager_mode=rx.constants.StateManagerMode.REDIS if settings.redis_url else rx.constants.StateManagerMode.MEMORY,
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[

@@ -3,9 +3,10 @@
 import reflex as rx
 
 from smartplex import routes
-from smartplex.components.copyable import copyable
 from smartplex.components.layout import app_page
 from smartplex.components.sync_progress import sync_progress
+from smartplex.components.webhook_address import webhook_address
+from smartplex.state.onboarding import CHECKING
 from smartplex.state.onboarding import OnboardingState as S
 
 STEPS = ["Server", "Connection", "First sync", "Done"]
@@ -41,61 +42,68 @@ def _error() -> rx.Component:
 
 
 def _step_server() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.heading("Where is your Plex server?", size="5"),
-            rx.text(
-                "Enter one or more addresses SmartPlex can reach it at (local and remote); SmartPlex tries them all "
-                "at once and keeps the fastest that answers.",
-                color_scheme="gray",
-                size="2",
-            ),
-            _error(),
-            rx.text("Server addresses", as_="label", html_for="urls", size="2", weight="medium"),
-            rx.text_area(
-                id="urls",
-                name="urls",
-                placeholder="http://192.168.1.10:32400\nhttps://plex.example.com:32400",
-                rows="3",
+    return rx.vstack(
+        rx.form(
+            rx.vstack(
+                rx.heading("Where is your Plex server?", size="5"),
+                rx.text(
+                    "Enter one or more addresses SmartPlex can reach it at (local and remote); SmartPlex tries them all "
+                    "at once and shows each one's answer as it comes.",
+                    color_scheme="gray",
+                    size="2",
+                ),
+                rx.text("Server addresses", as_="label", html_for="urls", size="2", weight="medium"),
+                rx.text_area(
+                    id="urls",
+                    name="urls",
+                    placeholder="http://192.168.1.10:32400\nhttps://plex.example.com:32400",
+                    rows="3",
+                    width="100%",
+                    max_length=2048,
+                ),
+                rx.text("Plex token", as_="label", html_for="token", size="2", weight="medium"),
+                rx.input(id="token", name="token", type="password", auto_complete="off", width="100%", max_length=256, size="3"),
+                rx.text(
+                    "Find it in Plex Web: open any item, choose Get Info, then View XML; the token is the "
+                    "X-Plex-Token value in the address. It is stored encrypted and never shown again.",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.button(rx.icon("plug-zap", size=16), "Test connection", type="submit", id="test-connection", size="3", loading=S.checking),
+                spacing="3",
                 width="100%",
-                max_length=2048,
             ),
-            rx.text("Plex token", as_="label", html_for="token", size="2", weight="medium"),
-            rx.input(id="token", name="token", type="password", auto_complete="off", width="100%", max_length=256, size="3"),
-            rx.text(
-                "Find it in Plex Web: open any item, choose Get Info, then View XML; the token is the "
-                "X-Plex-Token value in the address. It is stored encrypted and never shown again.",
-                size="1",
-                color_scheme="gray",
-            ),
-            rx.button(rx.icon("plug-zap", size=16), "Test connection", type="submit", id="test-connection", size="3", loading=S.busy),
-            spacing="3",
+            on_submit=S.test_connection,
             width="100%",
         ),
-        on_submit=S.test_connection,
+        _error(),
+        rx.cond(S.candidates.length() > 0, _candidates()),
+        rx.cond(
+            S.can_continue,
+            rx.button(rx.icon("arrow-right", size=16), "Continue", on_click=S.go_on, id="continue", size="3"),
+        ),
+        spacing="3",
         width="100%",
     )
 
 
 def _candidate(c: rx.Var) -> rx.Component:
     ok = c.ok
+    checking = c.reason == CHECKING
+    status = rx.cond(
+        ok,
+        rx.radio_group.root(rx.radio_group.item(value=c.url), value=S.chosen_url, on_change=S.choose),
+        rx.cond(checking, rx.spinner(size="2"), rx.icon("circle-x", color=rx.color("red", 9), size=18)),
+    )
     return rx.card(
         rx.hstack(
-            rx.cond(
-                ok,
-                rx.radio_group.root(
-                    rx.radio_group.item(value=c.url),
-                    value=S.chosen_url,
-                    on_change=S.choose,
-                ),
-                rx.icon("circle-x", color=rx.color("red", 9), size=18),
-            ),
+            status,
             rx.vstack(
                 rx.code(c.url, size="2"),
                 rx.text(
                     rx.cond(ok, c.name + " · " + c.latency_ms.to_string() + " ms", c.reason),
                     size="1",
-                    color_scheme=rx.cond(ok, "gray", "red"),
+                    color_scheme=rx.cond(ok | checking, "gray", "red"),
                 ),
                 spacing="1",
             ),
@@ -105,15 +113,24 @@ def _candidate(c: rx.Var) -> rx.Component:
         width="100%",
         on_click=rx.cond(ok, S.choose(c.url), rx.noop()),
         cursor=rx.cond(ok, "pointer", "default"),
+        class_name="candidate",
     )
+
+
+def _candidates() -> rx.Component:
+    return rx.vstack(rx.foreach(S.candidates, _candidate), width="100%", spacing="2", id="candidates")
 
 
 def _step_connection() -> rx.Component:
     return rx.vstack(
         rx.heading("Pick the connection", size="5"),
-        rx.text("These are the addresses we tried. The fastest working one is selected.", color_scheme="gray", size="2"),
+        rx.text(
+            "The fastest working address is selected; SmartPlex falls back to the others when it stops answering.",
+            color_scheme="gray",
+            size="2",
+        ),
         _error(),
-        rx.vstack(rx.foreach(S.candidates, _candidate), width="100%", spacing="2", id="candidates"),
+        _candidates(),
         rx.hstack(
             rx.button("Back", variant="soft", color_scheme="gray", on_click=S.back),
             rx.button(rx.icon("download", size=16), "Save and sync library", on_click=S.save_and_sync, id="save-and-sync"),
@@ -134,7 +151,7 @@ def _step_sync() -> rx.Component:
         ),
         sync_progress(S),
         rx.cond(
-            ~S.syncing & (S.sync_status != "succeeded"),
+            (S.sync_status == "failed") | (S.sync_status == "cancelled"),
             rx.button(rx.icon("refresh_cw", size=16), "Try again", on_click=S.retry_sync, id="retry-sync"),
         ),
         spacing="3",
@@ -142,11 +159,11 @@ def _step_sync() -> rx.Component:
     )
 
 
-def _count(label: str, key: str) -> rx.Component:
+def _count(label: str, value: rx.Var) -> rx.Component:
     return rx.card(
-        rx.vstack(rx.text(label, size="2", color_scheme="gray"), rx.heading(S.counts[key], size="7"), spacing="1"),
+        rx.vstack(rx.text(label, size="2", color_scheme="gray"), rx.heading(value, size="7"), spacing="1"),
         flex="1",
-        min_width="120px",
+        min_width="110px",
     )
 
 
@@ -155,9 +172,11 @@ def _step_done() -> rx.Component:
         rx.hstack(rx.icon("circle-check", color=rx.color("green", 9), size=28), rx.heading(S.server_name, " is connected", size="5")),
         rx.cond(S.sync_status == "succeeded", sync_progress(S)),
         rx.flex(
-            _count("Movies", "movie"),
-            _count("Shows", "show"),
-            _count("Episodes", "episode"),
+            _count("Movies", S.counts["movie"]),
+            _count("Shows", S.counts["show"]),
+            _count("Seasons", S.counts["season"]),
+            _count("Episodes", S.counts["episode"]),
+            _count("Items in all", S.library_total),
             spacing="3",
             wrap="wrap",
             width="100%",
@@ -170,7 +189,7 @@ def _step_done() -> rx.Component:
             size="2",
             color_scheme="gray",
         ),
-        copyable(S.webhook_url, "webhook-url", "Copy webhook URL"),
+        webhook_address(S),
         rx.hstack(
             rx.link(rx.button("Go to the dashboard", id="to-dashboard"), href=routes.HOME),
             rx.link(rx.button("Plex settings", variant="soft"), href=routes.ADMIN_PLEX),

@@ -14,14 +14,13 @@ from smartplex.services.plex.activity import SyncRunView, WebhookView
 from smartplex.services.plex.servers import ServerView
 from smartplex.services.scheduler import ScheduleView
 from smartplex.state.auth import admin_only
+from smartplex.state.public_address import PublicAddress
 from smartplex.state.sync_runner import SyncRunner
-from smartplex.state.urls import api_origin
 from smartplex.state.views import AccountLink, PersonOption
 
 
-class PlexAdminState(SyncRunner, rx.State):
+class PlexAdminState(SyncRunner, PublicAddress, rx.State):
     server: ServerView = servers.NO_SERVER
-    webhook_url: str = ""
     schedules: list[ScheduleView] = []
     syncs: list[SyncRunView] = []
     webhooks: list[WebhookView] = []
@@ -36,8 +35,7 @@ class PlexAdminState(SyncRunner, rx.State):
     async def _reload(self, actor: UserView) -> None:
         owned = await asyncio.to_thread(servers.servers_for_owner, actor.id)
         self.server = owned[0] if owned else servers.NO_SERVER
-        secret = await asyncio.to_thread(servers.ensure_webhook_secret, actor.id)
-        self.webhook_url = f"{api_origin(self)}{servers.webhook_path(secret)}"
+        await self._load_public_address(actor)
         self.webhooks = await asyncio.to_thread(activity.recent_webhooks, actor.id)
         if not owned:
             self.schedules = self.syncs = []
@@ -66,8 +64,9 @@ class PlexAdminState(SyncRunner, rx.State):
         result = await self._run_sync(server_id, kind, "manual")
         async with self:
             await self._reload(actor)
+            outcome = self.outcome
         if result is not None and result.status == "succeeded":
-            yield rx.toast.success(f"Sync finished: {result.items_changed} changed of {result.items_seen}.")
+            yield rx.toast.success(outcome)
 
     @rx.event
     @admin_only

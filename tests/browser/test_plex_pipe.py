@@ -13,6 +13,7 @@ from smartplex.simulators.plex import PlexSimulator
 from smartplex.simulators.server import ThreadedServer
 from tests.browser.conftest import PHONE, shoot
 from tests.conftest import PASSWORD
+from tests.plex_fixtures import silent_server
 
 TIMEOUT = 30_000
 MOVIES, SHOWS, SEASONS, EPISODES = 240, 6, 2, 10
@@ -40,6 +41,7 @@ def _start_first_sync(page: Page, sim: PlexSimulator, server: ThreadedServer) ->
     page.fill("#token", sim.token)
     page.click("#test-connection")
     expect(page.locator("#candidates")).to_contain_text(server.url, timeout=TIMEOUT)
+    page.click("#continue")
     page.click("#save-and-sync")
 
 
@@ -52,29 +54,62 @@ def test_wizard_connects_syncs_and_shows_the_webhook_url(page: Page, app_url: st
     page.fill("#urls", f"http://127.0.0.1:9\n{server.url}")
     page.fill("#token", "not-the-token")
     page.click("#test-connection")
-    expect(page.locator("#wizard-error")).to_contain_text("No address answered", timeout=TIMEOUT)
-    expect(page.locator("#candidates")).to_have_count(0)
+    expect(page.locator("#wizard-error")).to_contain_text("Plex rejected this token", timeout=TIMEOUT)
+    candidates = page.locator("#candidates")  # each address's answer, right under the message
+    expect(candidates).to_contain_text("token rejected")
+    expect(candidates).to_contain_text("refused")
+    expect(page.locator("#continue")).to_have_count(0)
+    shoot(page, "wizard-1-token-rejected")
 
     page.fill("#token", sim.token)
     page.click("#test-connection")
-    candidates = page.locator("#candidates")
-    expect(candidates).to_contain_text(server.url, timeout=TIMEOUT)
-    expect(candidates).to_contain_text("Living Room")
+    expect(candidates).to_contain_text("Living Room", timeout=TIMEOUT)
+    expect(page.locator("#wizard-error")).to_have_count(0)
+    page.click("#continue")
+    expect(candidates).to_contain_text(server.url)
     expect(candidates).to_contain_text("127.0.0.1:9")
     assert sim.token not in page.content()
     shoot(page, "wizard-2-connection")
 
     page.click("#save-and-sync")
     expect(page.locator("#sync-progress")).to_be_visible(timeout=TIMEOUT)
-    expect(page.locator("#library-counts")).to_contain_text(str(MOVIES), timeout=60_000)
-    expect(page.locator("#library-counts")).to_contain_text(str(SHOWS * SEASONS * EPISODES))
+    counts = page.locator("#library-counts")
+    expect(counts).to_contain_text(str(MOVIES), timeout=60_000)
+    expect(counts).to_contain_text(str(SHOWS * SEASONS))
+    expect(counts).to_contain_text(str(SHOWS * SEASONS * EPISODES))
+    total = MOVIES + SHOWS * (1 + SEASONS + SEASONS * EPISODES)
+    expect(counts).to_contain_text(f"Items in all{total}")  # the cards add up to the synced total
+    expect(page.locator("#sync-done")).to_contain_text(f"of {total:,} items")
     webhook = page.locator("#webhook-url")
     expect(webhook).to_contain_text("/api/webhooks/plex/")
+    expect(page.locator("#webhook-local-warning")).to_contain_text("only works on this computer")
     assert sim.token not in page.content()
     shoot(page, "wizard-4-done")
 
+    page.fill("#public-url", "http://192.168.1.20:3000/")
+    page.click("#save-public-url")
+    expect(webhook).to_contain_text("http://192.168.1.20:3000/api/webhooks/plex/", timeout=TIMEOUT)
+    expect(page.locator("#webhook-local-warning")).to_have_count(0)
+
     page.click("#to-dashboard")
     expect(page.locator("#welcome")).to_be_visible(timeout=TIMEOUT)
+
+
+def test_continue_as_soon_as_one_address_answers(page: Page, app_url: str, plex) -> None:
+    """A silent address does not hold the wizard: the live one's answer shows at once and the admin goes on."""
+    sim, server = plex
+    _admin_signed_in(page, app_url)
+    with silent_server() as silent:
+        page.fill("#urls", f"{silent}\n{server.url}")
+        page.fill("#token", sim.token)
+        page.click("#test-connection")
+        candidates = page.locator("#candidates")
+        expect(candidates).to_contain_text("Living Room", timeout=2_000)
+        expect(candidates).to_contain_text("checking…")  # the silent one is still being asked
+        shoot(page, "wizard-1-checking")
+        page.click("#continue")
+        expect(page.locator("#save-and-sync")).to_be_visible()
+        expect(candidates).to_contain_text("timeout", timeout=TIMEOUT)
 
 
 def test_wizard_progress_bar_reaches_100_percent(page: Page, app_url: str, plex) -> None:
@@ -93,6 +128,8 @@ def test_wizard_sync_can_be_cancelled_and_retried(page: Page, app_url: str, plex
     sim.faults.latency = 0.4
     _admin_signed_in(page, app_url)
     _start_first_sync(page, sim, server)
+    expect(page.locator("#sync-error")).to_have_count(0)  # no red box, no "Try again" while it starts
+    expect(page.locator("#retry-sync")).to_have_count(0)
     page.click("#cancel-sync")
     expect(page.locator("#sync-error")).to_have_text("The sync was cancelled.", timeout=TIMEOUT)
     shoot(page, "wizard-3-cancelled")
@@ -136,7 +173,8 @@ def test_plex_admin_page_shows_syncs_webhooks_and_the_unreachable_banner(page: P
     assert sim.fire_webhook(old_url, "media.play", account.id, movie).status_code == 404
 
     page.click("#sync-incremental")
-    expect(page.locator("#sync-done")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("#sync-done")).to_have_text("Already up to date.", timeout=TIMEOUT)
+    expect(page.locator("#sync-progress")).to_have_count(0)  # no empty 0/0 bar
 
     sim.faults.status = 500
     page.click("#sync-incremental")
@@ -145,3 +183,12 @@ def test_plex_admin_page_shows_syncs_webhooks_and_the_unreachable_banner(page: P
     expect(page.locator("#unreachable-banner")).to_contain_text("Plex unreachable since", timeout=TIMEOUT)
     page.set_viewport_size(PHONE)
     shoot(page, "admin-plex-unreachable-phone")
+
+    sim.faults.reset()
+    sim.token = "a-new-token-the-owner-made"  # the stored token was revoked on Plex
+    page.click("#sync-incremental")
+    expect(page.locator("#sync-error")).to_have_text("Plex rejected the token", timeout=60_000)
+    page.reload()
+    expect(page.locator("#rejected-banner")).to_contain_text("Plex rejects the stored token", timeout=TIMEOUT)
+    expect(page.locator("#unreachable-banner")).to_have_count(0)
+    shoot(page, "admin-plex-token-rejected-phone")

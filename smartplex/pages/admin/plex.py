@@ -3,27 +3,42 @@
 import reflex as rx
 
 from smartplex import routes
-from smartplex.components.copyable import copyable
 from smartplex.components.layout import app_page
 from smartplex.components.status_badge import status_badge
 from smartplex.components.sync_progress import sync_progress
 from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
+from smartplex.components.webhook_address import webhook_address
 from smartplex.state.plex_admin import PlexAdminState as S
 
 
-def _unreachable_banner() -> rx.Component:
+def _status_banner() -> rx.Component:
+    """What the last contact with Plex said, when it went wrong: a rejected token is not "unreachable"."""
     return rx.cond(
-        S.server.unreachable_since,
+        S.server.status == "rejected",
         rx.callout(
             rx.text(
-                "Plex unreachable since ",
-                rx.moment(S.server.unreachable_since, format="YYYY-MM-DD HH:mm"),
-                ". SmartPlex shows the data it already has and retries on schedule.",
+                "Plex rejects the stored token. Get a new token in Plex Web and ",
+                rx.link("connect the server again", href=f"{routes.ONBOARDING}?reconnect=1", id="reconnect"),
+                ". SmartPlex shows the data it already has.",
             ),
-            icon="wifi-off",
+            icon="key-round",
             color_scheme="red",
-            id="unreachable-banner",
+            id="rejected-banner",
             width="100%",
+        ),
+        rx.cond(
+            S.server.unreachable_since,
+            rx.callout(
+                rx.text(
+                    "Plex unreachable since ",
+                    rx.moment(S.server.unreachable_since, format="YYYY-MM-DD HH:mm"),
+                    ". SmartPlex shows the data it already has and retries on schedule.",
+                ),
+                icon="wifi-off",
+                color_scheme="red",
+                id="unreachable-banner",
+                width="100%",
+            ),
         ),
     )
 
@@ -76,7 +91,7 @@ def _webhook_card() -> rx.Component:
                 size="2",
                 color_scheme="gray",
             ),
-            copyable(S.webhook_url, "webhook-url", "Copy webhook URL"),
+            webhook_address(S),
             rx.alert_dialog.root(
                 rx.alert_dialog.trigger(rx.button("Rotate URL", variant="soft", color_scheme="red", id="rotate-secret")),
                 rx.alert_dialog.content(
@@ -187,7 +202,7 @@ def plex() -> rx.Component:
     return rx.cond(
         S.has_server,
         rx.vstack(
-            _unreachable_banner(),
+            _status_banner(),
             _server_card(),
             _webhook_card(),
             rx.heading("Schedules", size="4"),
