@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 from smartplex.db import get_engine
 from smartplex.models import MediaItem, User, WatchEvent
 from smartplex.services import dashboard
+from smartplex.services.text import search_key
 from smartplex.simulators.plex import GENRES
 
 MOVIES, SHOWS, SEASONS, EPISODES = 8_000, 400, 4, 25
@@ -74,6 +75,7 @@ def library(
                 stamp(now) if item_id % 97 == 3 and kind == "movie" else None,
                 f"/library/metadata/{item_id}/thumb/1",
                 stamp(now),
+                search_key(title, extra.get("grandparent_title")),
             )
         )
         return item_id
@@ -181,7 +183,8 @@ def populate() -> tuple[int, list[int], float]:
         conn.exec_driver_sql(
             "INSERT INTO media_item (id, server_id, rating_key, type, title, parent_rating_key, grandparent_rating_key,"
             " grandparent_title, parent_index, item_index, year, genres, duration_ms, added_at, removed_at, thumb,"
-            " synced_at, directors, actors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', '[]')",
+            " synced_at, search_key, directors, actors)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', '[]')",
             rows,
         )
         conn.exec_driver_sql(

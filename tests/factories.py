@@ -12,6 +12,7 @@ from typing import Any
 
 from smartplex.db import session
 from smartplex.models import MediaItem, Role, User, WatchEvent
+from smartplex.services import text
 from smartplex.services.plex import servers
 from smartplex.simulators.plex import PlexSimulator
 
@@ -69,6 +70,8 @@ def rating_key() -> str:
 def item(server_id: int, title: str, type: str = "movie", **fields: Any) -> int:
     """A library item with a fresh rating key unless given; its id."""
     fields.setdefault("rating_key", rating_key())
+    above = {"episode": fields.get("grandparent_title"), "season": fields.get("parent_title")}.get(type)
+    fields.setdefault("search_key", text.search_key(title, above))  # as plex.parse stores it
     with session() as s:
         row = MediaItem(server_id=server_id, type=type, title=title, **fields)
         s.add(row)

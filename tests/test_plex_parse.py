@@ -63,6 +63,8 @@ def test_movie_with_guid_children() -> None:
         "audience_rating": 9.2,
         "file_size_bytes": 1639521577,  # the Parts of the first Media only
         "thumb": "/library/metadata/65547/thumb/1709463296",
+        "art": None,
+        "search_key": "aladdin",
     }
     assert item["added_at"].tzinfo is UTC
 
@@ -79,6 +81,15 @@ def test_episode_hierarchy_and_its_own_ids() -> None:
     assert (item["parent_rating_key"], item["grandparent_rating_key"]) == ("55320", "55319")
     assert (item["parent_title"], item["grandparent_title"]) == ("Season 2", "Bluey (2018)")
     assert (item["imdb_id"], item["tmdb_id"], item["tvdb_id"]) == ("tt13429908", 2499236, 8031280)
+    assert item["search_key"] == "baby race | bluey (2018)"  # an episode is found by its show's title too
+
+
+def test_search_key_folds_accents_and_the_backdrop_is_kept() -> None:
+    item = first(
+        '<MediaContainer><Directory ratingKey="9" type="show" title="Ōkami Déjà ÆON" art="/library/metadata/9/art/17"'
+        ' thumb="/library/metadata/9/thumb/17"/></MediaContainer>'
+    )
+    assert (item["search_key"], item["art"]) == ("okami deja aeon", "/library/metadata/9/art/17")
 
 
 def test_legacy_agent_guids() -> None:
@@ -148,6 +159,8 @@ def test_missing_fields_default_to_zero_empty_or_none() -> None:
         "audience_rating": 0.0,
         "file_size_bytes": 0,
         "thumb": None,
+        "art": None,
+        "search_key": "",
     }
 
 

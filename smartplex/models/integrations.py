@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import JSON, Field, SQLModel
 
 from smartplex.models.base import fk, num
 
@@ -19,14 +20,28 @@ class IntegrationKind(StrEnum):
 
 
 class Integration(SQLModel, table=True):
+    """One outside service: a Plex server's (`server_id` set) or the household's (Seerr, Tautulli, the AI
+    provider: `server_id` NULL, one row per kind)."""
+
     __tablename__ = "integration"
-    __table_args__ = (sa.UniqueConstraint("server_id", "kind"),)
+    __table_args__ = (
+        sa.UniqueConstraint("server_id", "kind"),
+        sa.Index(
+            "uq_integration_household_kind",
+            "kind",
+            unique=True,
+            sqlite_where=sa.text("server_id IS NULL"),
+            postgresql_where=sa.text("server_id IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    server_id: int = fk("server.id")
+    server_id: int | None = fk("server.id", nullable=True)
     kind: str = Field(max_length=16)
     base_url: str = Field(max_length=512)
     secret_encrypted: str | None = Field(default=None, max_length=1024)
+    # Kind-specific and never secret (a model name, a user mapping); NULL on rows from before it existed.
+    settings: dict[str, Any] | None = Field(default_factory=dict, sa_type=JSON)
     health_status: str = Field(default="unknown", max_length=16)
     last_checked_at: datetime | None = None
     last_latency_ms: int = num(0)

@@ -65,6 +65,9 @@ class MediaItem(SQLModel, table=True):
     audience_rating: float = num(0.0)
     file_size_bytes: int = big(0)
     thumb: str | None = Field(default=None, max_length=512)
+    art: str | None = Field(default=None, max_length=512)  # the backdrop
+    # services.text.search_key of its title (and its show's, for an episode): what searches compare against.
+    search_key: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
     removed_at: datetime | None = None
     synced_at: datetime = Field(default_factory=utcnow)
 

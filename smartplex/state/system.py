@@ -7,9 +7,9 @@ import asyncio
 import reflex as rx
 
 from smartplex.services import health
+from smartplex.services.auth import UserView
 from smartplex.services.plex import activity
 from smartplex.services.plex.activity import StrayDeliveries
-from smartplex.services.auth import UserView
 from smartplex.state.auth import admin_only
 from smartplex.state.views import ComponentHealth
 

@@ -22,6 +22,7 @@ from smartplex.db import epoch_seconds, reading
 from smartplex.models import MEDIA, WATCH, utcnow
 from smartplex.services import watching
 from smartplex.services.dashboard.cards import SHOW, Card, card, item_columns, unknown_card, with_show
+from smartplex.services.text import fold, like_pattern
 from smartplex.services.untidy import tag_names
 
 HISTORY_TYPES = {"movie": "movie", "episode": "episode", "show": "episode"}
@@ -91,7 +92,7 @@ def history(
                 sa.func.count().over().label("total"),  # the count comes with the page: one pass, not two
             )
             .select_from(with_show(played.outerjoin(MEDIA, MEDIA.c.id == played.c.media_item_id)))
-            .where(*_history_filters(c, query, media_type))
+            .where(*_history_filters(query, media_type))
             .order_by(played.c.last_at.desc(), played.c.media_item_id.desc())
             .limit(page_size)
         )
@@ -165,31 +166,13 @@ def _day(conn: Connection) -> Any:
     return sa.func.date(sa.func.timezone("UTC", WATCH.c.viewed_at))
 
 
-def _history_filters(conn: Connection, query: str, media_type: str | None) -> list[Any]:
+def _history_filters(query: str, media_type: str | None) -> list[Any]:
     filters = []
     if media_type is not None:
         filters.append(MEDIA.c.type == HISTORY_TYPES[media_type])
-    needle = query.strip().lower()
-    if needle:
-        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        lower = _lower(conn)
-        filters.append(
-            sa.or_(
-                lower(MEDIA.c.title).like(pattern, escape="\\"),
-                lower(MEDIA.c.grandparent_title).like(pattern, escape="\\"),
-            )
-        )
+    if fold(query):  # accents and case folded, as the stored search key is (services.text)
+        filters.append(MEDIA.c.search_key.like(like_pattern(query), escape="\\"))
     return filters
-
-
-def _lower(conn: Connection) -> Any:
-    """Unicode lower-casing in SQL: PostgreSQL's lower() is; SQLite's only folds ASCII, so use Python's."""
-    if conn.dialect.name != "sqlite":
-        return sa.func.lower
-    conn.connection.driver_connection.create_function(  # type: ignore[union-attr]
-        "smartplex_lower", 1, lambda text: text.lower() if isinstance(text, str) else text, deterministic=True
-    )
-    return sa.func.smartplex_lower
 
 
 def _start(bound: date | None) -> datetime | None:

@@ -15,6 +15,8 @@ from typing import Any
 
 from lxml import etree
 
+from smartplex.services import text
+
 MEDIA_TYPES = frozenset({"movie", "show", "season", "episode"})
 MAX_INT32 = 2**31 - 1
 MAX_INT64 = 2**63 - 1
@@ -27,6 +29,7 @@ _CLIP = {
     "rating_key": 32,
     "section_key": 32,
     "title": 1000,
+    "art": 512,
     "content_rating": 32,
     "studio": 255,
     "guid": 512,
@@ -168,11 +171,14 @@ def parse_item(el: etree._Element, section_key: str | None) -> dict[str, Any] | 
         "audience_rating": to_float(a.get("audienceRating")),
         "file_size_bytes": _within(size, MAX_INT64),
         "thumb": a.get("thumb"),
+        "art": a.get("art"),
     }
     for column, length in _CLIP.items():
         value = item[column]
         if value is not None and len(value) > length:
             item[column] = value[:length]
+    above = {"episode": item["grandparent_title"], "season": item["parent_title"]}.get(kind)
+    item["search_key"] = text.search_key(item["title"], above)
     return item
 
 
