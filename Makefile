@@ -41,12 +41,14 @@ dev: migrate
 demo: setup
 	$(REGISTRY) && $(VENV)/bin/python -m smartplex demo --port $(PORT)
 
-## The whole suite, browser tests included (screenshots land in test-output/).
+## The whole suite, browser tests included (screenshots land in test-output/). Lint first.
 test: setup
+	$(VENV)/bin/ruff check .
 	$(REGISTRY) && $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
-## Everything but the browser tests.
+## Everything but the browser tests (lint included).
 test-quick: setup
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 clean:

@@ -67,7 +67,6 @@ class ScheduleView:
 
     @classmethod
     def of(cls, row: SyncSchedule, server_name: str, now: datetime) -> ScheduleView:
-        iso = lambda d: d.isoformat() if d else None
         running = row.lease_owner is not None and row.lease_expires_at is not None and row.lease_expires_at > now
         return cls(
             id=row.id or 0,
@@ -76,12 +75,16 @@ class ScheduleView:
             kind=row.kind,
             interval_minutes=row.interval_minutes,
             enabled=row.enabled,
-            last_run_at=iso(row.last_run_at),
-            next_run_at=iso(row.next_run_at),
+            last_run_at=_iso(row.last_run_at),
+            next_run_at=_iso(row.next_run_at),
             run_count=row.run_count,
             last_error=row.last_error,
             running=running,
         )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 _identity: tuple[int, str] | None = None
