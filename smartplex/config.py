@@ -20,6 +20,7 @@ class Settings:
     session_ttl: timedelta
     invite_ttl: timedelta
     login_attempts: int
+    login_ip_attempts: int
     login_window: timedelta
     log_level: str
     scheduler_enabled: bool
@@ -44,6 +45,7 @@ def get_settings() -> Settings:
         session_ttl=timedelta(hours=_env_int("SMARTPLEX_SESSION_HOURS", 24 * 7)),
         invite_ttl=timedelta(hours=_env_int("SMARTPLEX_INVITE_HOURS", 72)),
         login_attempts=_env_int("SMARTPLEX_LOGIN_ATTEMPTS", 10),
+        login_ip_attempts=_env_int("SMARTPLEX_LOGIN_IP_ATTEMPTS", 50),
         login_window=timedelta(seconds=_env_int("SMARTPLEX_LOGIN_WINDOW_SECONDS", 300)),
         log_level=os.environ.get("SMARTPLEX_LOG_LEVEL", "INFO").upper(),
         scheduler_enabled=os.environ.get("SMARTPLEX_SCHEDULER", "1") != "0",
