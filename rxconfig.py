@@ -10,6 +10,8 @@ config = rx.Config(
     app_name="smartplex",
     db_url=settings.db_url,
     telemetry_enabled=False,
+    # Reflex's default, "*", let any site's page call the API with the user's cookies (see smartplex/api/cors.py).
+    cors_allowed_origins=list(settings.cors_origins),
     show_built_with_reflex=False,
     plugins=[
         rx.plugins.RadixThemesPlugin(
