@@ -41,13 +41,18 @@ dev: migrate
 demo: setup
 	$(REGISTRY) && $(VENV)/bin/python -m smartplex demo --port $(PORT)
 
-## The whole suite, browser tests included (screenshots land in test-output/).
+## The whole suite, browser tests included (screenshots land in test-output/). Lint first; then
+## scripts/setup_tests.py brings the npm test tools, Chromium and CJK fonts (once; later runs skip it).
 test: setup
+	$(VENV)/bin/ruff check .
+	$(REGISTRY) && $(VENV)/bin/python scripts/setup_tests.py --browser
 	$(REGISTRY) && $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
-## Everything but the browser tests and the multi-process ones.
+## Everything but the browser tests and the slow ones (lint and the npm test tools included).
 test-quick: setup
+	$(VENV)/bin/ruff check .
+	$(REGISTRY) && $(VENV)/bin/python scripts/setup_tests.py
 	$(VENV)/bin/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 clean:
-	rm -rf .web .states test-output
+	rm -rf .web .states test-output tools/node_modules tools/chromium tools/fontconfig-cache tools/fonts.conf tools/browser.json

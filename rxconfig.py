@@ -13,6 +13,8 @@ config = rx.Config(
     # Redis when several workers share it, never in files under .states/.
     state_manager_mode=rx.constants.StateManagerMode.REDIS if settings.redis_url else rx.constants.StateManagerMode.MEMORY,
     telemetry_enabled=False,
+    # Reflex's default, "*", let any site's page call the API with the user's cookies (see smartplex/api/cors.py).
+    cors_allowed_origins=list(settings.cors_origins),
     show_built_with_reflex=False,
     plugins=[
         rx.plugins.RadixThemesPlugin(

@@ -1,13 +1,15 @@
 """Structured JSON logs: one event per line, with request id and user id bound per request/event.
 
-Everything that goes through the standard library (uvicorn, granian, reflex, alembic) is rendered
-by the same processors. Values under secret-looking keys, and Plex tokens inside strings, are
-redacted before anything is written.
+Everything that goes through the standard library (uvicorn, granian, reflex, alembic, warnings) is
+rendered by the same processors; a traceback becomes the record's `exception` field. Values under
+secret-looking keys, and tokens, cookies and credentials inside strings, are redacted before anything
+is written.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import uuid
@@ -17,13 +19,23 @@ import orjson
 import structlog
 
 SECRET_KEYS = re.compile(r"(pass(word)?|secret|token|api[_-]?key|authorization|cookie)", re.I)
+# A secret up to the next separator: in URLs, and the session cookie wherever it is written.
 SECRET_IN_TEXT = re.compile(
-    r"(X-Plex-Token[=:]\s*|[?&](token|invite|apikey|api_key)=|/api/webhooks/[a-z]+/)([^&\s\"']+)", re.I
+    r"(X-Plex-Token[=:]\s*|[?&](token|invite|apikey|api_key)=|/api/webhooks/[a-z]+/|\bsp_session=)([^&;,\s\"']+)",
+    re.IGNORECASE,
+)
+# A whole header value (a Cookie header holds several cookies) or a quoted secret, as raw header lines,
+# reprs and JSON write them: `Cookie: a=1; b=2`, `'cookie': '...'`, `"session_token": "..."`.
+SECRET_VALUE_IN_TEXT = re.compile(
+    r"""(\b(cookie|authorization|x-api-key)['"]?\s*[:=]\s*['"]?|['"]\w*(token|password|secret)['"]\s*:\s*['"])"""
+    r"""([^'"\r\n]+)""",
+    re.IGNORECASE,
 )
 REDACTED = "[redacted]"
 
 
 def redact_text(text: str) -> str:
+    text = SECRET_VALUE_IN_TEXT.sub(lambda m: m.group(1) + REDACTED, text)
     return SECRET_IN_TEXT.sub(lambda m: m.group(1) + REDACTED, text)
 
 
@@ -102,9 +114,15 @@ def configure(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "granian", "granian.access"):
+    # Under `reflex run` Reflex hangs its own console sink on the "reflex" logger (multi-line, no redaction:
+    # a failed event printed the connection's cookies) and stops propagation; with this marker set it
+    # re-attaches the sink whenever its config is loaded again, so drop both.
+    os.environ.pop("REFLEX_MANAGED_LOGGING", None)
+    logging.getLogger("reflex").setLevel(logging.NOTSET)
+    for name in ("reflex", "uvicorn", "uvicorn.error", "uvicorn.access", "_granian", "granian", "granian.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    logging.captureWarnings(True)
     for name in ACCESS_LOGGERS:
         access = logging.getLogger(name)
         if not any(isinstance(f, RedactAccessPaths) for f in access.filters):

@@ -256,16 +256,6 @@ def test_account_locked_after_limit_even_with_right_password(admin: auth.UserVie
     assert exc.value.retry_after > 0
 
 
-def test_ip_limit_spans_accounts(admin: auth.UserView, three_attempts: int) -> None:
-    for i in range(three_attempts):
-        with pytest.raises(AuthError, match=re.escape(BAD_LOGIN)):
-            auth.login(f"guess{i}@example.com", WRONG, "198.51.100.7")
-    with pytest.raises(AuthError, match="Try again in") as exc:
-        auth.login(admin.email, PASSWORD, "198.51.100.7")
-    assert exc.value.retry_after > 0
-    assert auth.login(admin.email, PASSWORD, "198.51.100.8")[0].id == admin.id
-
-
 def test_lockout_leaves_other_accounts_and_ips_alone(
     admin: auth.UserView, member: auth.UserView, three_attempts: int
 ) -> None:

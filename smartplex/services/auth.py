@@ -219,30 +219,36 @@ def create_first_admin(name: object, email: object, password: object, confirm: o
 # --- login and sessions -----------------------------------------------------------------------
 
 
-def _login_rule() -> ratelimit.RateLimitItem:
+def _login_limits(clean_email: str, ip: str) -> list[tuple[ratelimit.RateLimitItem, str]]:
+    """(rule, key) per counter: the account's, and the address's with a higher limit, because one address
+    can be a whole household behind NAT and one member's typos must not lock the others out."""
     settings = get_settings()
-    return ratelimit.rule(f"{settings.login_attempts}/{int(settings.login_window.total_seconds())} seconds")
+    window = int(settings.login_window.total_seconds())
+    return [
+        (ratelimit.rule(f"{settings.login_attempts}/{window} seconds"), f"login:account:{clean_email}"),
+        (ratelimit.rule(f"{settings.login_ip_attempts}/{window} seconds"), f"login:ip:{ip or 'unknown'}"),
+    ]
 
 
 def login(email: object, password: object, ip: str = "") -> tuple[UserView, str]:
     """Check credentials and open a session; returns the user and the raw session token.
 
-    Failures are counted per account and per IP; past the limit every attempt is refused with the
+    Failures are counted per account and per IP; past either limit every attempt is refused with the
     seconds to wait, before the password is even looked at.
     """
     clean_email, raw_password = validate_login(email, password)
-    limit = _login_rule()
-    keys = (f"login:account:{clean_email}", f"login:ip:{ip or 'unknown'}")
-    verdict = ratelimit.check(limit, *keys)
-    if not verdict.allowed:
-        log.warning("login_throttled", retry_after=verdict.retry_after)
-        raise AuthError(f"Too many failed sign-ins. Try again in {verdict.retry_after} s.", verdict.retry_after)
+    limits = _login_limits(clean_email, ip)
+    retry_after = max(ratelimit.check(rule, key).retry_after for rule, key in limits)
+    if retry_after:
+        log.warning("login_throttled", retry_after=retry_after)
+        raise AuthError(f"Too many failed sign-ins. Try again in {retry_after} s.", retry_after)
     with session() as s:
         user = s.exec(select(User).where(User.email == clean_email)).first()
         dummy = _dummy_hash(password_context())  # made before the branch: the first unknown user costs no extra hash
         ok = verify_password(raw_password, user.password_hash if user else dummy)
         if not (user and ok and user.is_active):
-            ratelimit.hit(limit, *keys)
+            for rule, key in limits:
+                ratelimit.hit(rule, key)
             log.info("login_failed")
             raise AuthError(BAD_LOGIN)
         user.last_login_at = utcnow()

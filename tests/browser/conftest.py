@@ -1,9 +1,11 @@
-"""The real app (frontend built once per session, backend on a free port) driven by Playwright in
-Debian's Chromium. Every test here is marked `browser`; `make test-quick` skips them.
+"""The real app (frontend built once per session, backend on a free port) driven by Playwright in the
+Chromium that scripts/setup_tests.py brought (Debian's, or one from the npm registry). Every test here is
+marked `browser`; `make test-quick` skips them.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,10 +14,10 @@ import pytest
 from playwright.sync_api import Page
 from reflex.testing import AppHarness
 
+from scripts.setup_tests import Browser, recorded_browser
 from smartplex.config import PROJECT_ROOT
 from tests.conftest import OUTPUT, _SCRATCH, use_database, wipe
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -35,8 +37,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+def chromium() -> Browser:
+    browser = recorded_browser()
+    if browser is None:
+        pytest.fail("no Chromium set up: run `make test` (or scripts/setup_tests.py --browser)")
+    return browser
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict, chromium: Browser) -> dict:
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium.executable,
+        "args": CHROMIUM_ARGS,
+        "env": {**os.environ, **chromium.env},
+    }
 
 
 @pytest.fixture(scope="session")
