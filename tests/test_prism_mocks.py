@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import httpx
 
-from tests.prism import PrismMock, openai_mock, overseerr_mock  # noqa: F401 - fixtures
+from tests.prism import PrismMock
 
 SEARCH = "/api/v1/search"
 
 
-def test_valid_overseerr_search_passes(overseerr_mock: PrismMock) -> None:  # noqa: F811
+def test_valid_overseerr_search_passes(overseerr_mock: PrismMock) -> None:
     base_url, violations = overseerr_mock
     overseerr_mock.clear()
     answer = httpx.get(base_url + SEARCH, params={"query": "Face/Off", "page": 1}, headers={"X-Api-Key": "k"})
@@ -19,7 +19,7 @@ def test_valid_overseerr_search_passes(overseerr_mock: PrismMock) -> None:  # no
     assert violations() == []
 
 
-def test_invalid_overseerr_requests_are_reported(overseerr_mock: PrismMock) -> None:  # noqa: F811
+def test_invalid_overseerr_requests_are_reported(overseerr_mock: PrismMock) -> None:
     overseerr_mock.clear()
     no_key = httpx.get(overseerr_mock.base_url + SEARCH, params={"query": "Face/Off", "page": 1})
     assert no_key.status_code == 401
@@ -32,7 +32,7 @@ def test_invalid_overseerr_requests_are_reported(overseerr_mock: PrismMock) -> N
     ]
 
 
-def test_valid_chat_completion_passes(openai_mock: PrismMock) -> None:  # noqa: F811
+def test_valid_chat_completion_passes(openai_mock: PrismMock) -> None:
     base_url, violations = openai_mock
     openai_mock.clear()
     body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "What should I watch tonight?"}]}
