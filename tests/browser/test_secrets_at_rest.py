@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -36,7 +37,7 @@ def files_containing(needle: str, *roots: Path) -> list[Path]:
 
 def test_tokens_stay_out_of_files_after_a_wizard_and_an_abandoned_one(page: Page, app_url: str) -> None:
     sim = PlexSimulator(movies=20, shows=1, seasons=1, episodes=2, seed=5, friendly_name="Den")
-    other = PlexSimulator(movies=1, shows=0, seed=6, token="an-abandoned-wizards-token-0123")
+    other = PlexSimulator(movies=1, shows=0, seed=6, token=secrets.token_hex(16))  # made here: not in any file
     auth.create_first_admin("Ada Admin", "ada@example.com", PASSWORD, PASSWORD)
     with sim.serve() as server, other.serve() as abandoned:
         page.goto(f"{app_url}/login")
