@@ -194,23 +194,16 @@ async def race(
 
     Raises ConnectError listing every candidate's reason when none does.
     """
-    valid, invalid = _unique_normalized(urls)
     failures: list[Probe] = []
-    async with _async_client(token, connect_timeout, total_timeout) as client:
-        tasks = [asyncio.create_task(_probe(client, url, expected_machine_id, total_timeout)) for url in valid]
-        try:
-            for next_done in asyncio.as_completed(tasks):
-                probe = await next_done
-                if probe.ok:
-                    log.info("plex.race.won", url=probe.url, latency_ms=probe.latency_ms, candidates=len(valid))
-                    return probe
-                failures.append(probe)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-    order = {url: n for n, url in enumerate(valid)}
-    raise ConnectError(sorted(failures, key=lambda p: order[p.url]) + invalid)
+    answers = probe_each(urls, token, expected_machine_id, connect_timeout, total_timeout)
+    async with contextlib.aclosing(answers):  # closing it cancels the probes still running
+        async for probe in answers:
+            if probe.ok:
+                log.info("plex.race.won", url=probe.url, latency_ms=probe.latency_ms, candidates=len(urls))
+                return probe
+            failures.append(probe)
+    order = {url: n for n, url in enumerate(usable_urls(urls))}
+    raise ConnectError(sorted(failures, key=lambda p: order.get(p.url, len(order))))
 
 
 def race_blocking(urls: list[str], token: str, expected_machine_id: str | None = None) -> Probe:
