@@ -41,11 +41,13 @@ def _slide(slide: rx.Var, index: rx.Var, count: rx.Var, on_details: Callable[[rx
         height="100%",
         class_name="hero-backdrop",
     )
-    facts = rx.hstack(
-        rx.foreach(slide.facts, lambda fact: rx.text(fact, size="2", color=tokens.ON_ART_MUTED)),
-        rx.cond(slide.genres.length() > 0, rx.text(slide.genres.join(", "), size="2", color=tokens.ON_ART_MUTED)),
-        spacing="3",
-        wrap="wrap",
+    facts = rx.text(
+        slide.facts.join("  ·  "),
+        rx.cond((slide.facts.length() > 0) & (slide.genres.length() > 0), "  ·  ", ""),
+        slide.genres.join(", "),
+        size="2",
+        color=tokens.ON_ART_MUTED,
+        white_space="pre-wrap",
         class_name="hero-facts",
     )
     poster = rx.box(
@@ -66,9 +68,9 @@ def _slide(slide: rx.Var, index: rx.Var, count: rx.Var, on_details: Callable[[rx
         rx.text(slide.summary, size="2", color=tokens.ON_ART_MUTED, class_name="line-clamp-3", max_width="560px"),
         rx.hstack(
             play_in_plex(slide.play_url, id="hero-play"),
-            rx.button(rx.icon("info", size=18), "Details", size="3", variant="soft", color_scheme="gray",
-                      high_contrast=True, on_click=on_details(slide.media_item_id), class_name="hero-details",
-                      cursor="pointer"),
+            rx.button(rx.icon("info", size=18), "Details", size="3", variant="soft", color=tokens.ON_ART,
+                      background="rgba(255, 255, 255, 0.16)", backdrop_filter="blur(6px)",
+                      on_click=on_details(slide.media_item_id), class_name="hero-details", cursor="pointer"),
             spacing="3",
             padding_top="8px",
         ),  # fmt: skip

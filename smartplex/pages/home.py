@@ -96,6 +96,19 @@ def _history_preview() -> rx.Component:
             border_bottom=f"1px solid {rx.color('gray', 4)}",
         )
 
+    return rx.vstack(
+        rx.hstack(rx.heading("Recently watched", size="5"), rx.spacer(), rx.link("Full history", href=routes.HISTORY, size="2"), width="100%"),
+        rx.cond(
+            S.recent_history.length() > 0,
+            rx.vstack(rx.foreach(S.recent_history, row), spacing="0", width="100%"),
+            rx.text("Watch something and it will show up here.", size="2", color=tokens.MUTED, class_name="empty-state"),
+        ),
+        spacing="2",
+        width="100%",
+        id="recent-history",
+    )
+
+
 def _sections() -> rx.Component:
     return rx.vstack(
         hero(S.hero, S.open_detail),
