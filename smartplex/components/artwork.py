@@ -9,8 +9,10 @@ from reflex.vars.function import ArgsFunctionOperation
 
 from smartplex.components import tokens
 
-# On a failed load the image hides itself, so the placeholder under it shows: no broken-image icon, ever.
+# On a failed load the image hides itself, so the placeholder under it shows: no broken-image icon, ever. A
+# successful load shows it again: React reuses an <img> for the next title in a list, hidden or not.
 HIDE_ON_ERROR = ArgsFunctionOperation.create(("e",), Var("e.currentTarget.style.visibility = 'hidden'"))
+SHOW_ON_LOAD = ArgsFunctionOperation.create(("e",), Var("e.currentTarget.style.visibility = 'visible'"))
 
 
 def artwork(
@@ -28,7 +30,7 @@ def artwork(
     **props: object,
 ) -> rx.Component:
     """An image box of a fixed aspect `ratio` (so nothing shifts while it loads); `src` "" = placeholder only."""
-    attrs: dict[str, object] = {"onError": HIDE_ON_ERROR}
+    attrs: dict[str, object] = {"onError": HIDE_ON_ERROR, "onLoad": SHOW_ON_LOAD}
     if eager:
         attrs["fetchPriority"] = "high"  # the hero's backdrop: fetched before the lazy posters
     image_props: dict[str, object] = {"loading": "eager" if eager else "lazy", "decoding": "async"}

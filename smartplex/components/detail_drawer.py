@@ -62,10 +62,14 @@ def _header(detail: rx.Var) -> rx.Component:
     )
 
 
+SHORT_SUMMARY = 240  # characters that fit the three lines shown before "More"
+
+
 def _summary(detail: rx.Var) -> rx.Component:
-    """The summary, three lines until the member asks for all of it (client-side: a details element)."""
+    """The summary; a long one shows three lines until the member asks for all of it (a details element, so
+    opening it needs no server)."""
     return rx.cond(
-        detail.summary,
+        detail.summary.length() > SHORT_SUMMARY,
         rx.el.details(
             rx.el.summary(
                 rx.text(detail.summary, size="2", class_name="line-clamp-3 summary-short"),
@@ -78,6 +82,7 @@ def _summary(detail: rx.Var) -> rx.Component:
             id="detail-summary",
             class_name="expandable-summary",
         ),
+        rx.text(detail.summary, size="2", id="detail-summary"),
     )
 
 
