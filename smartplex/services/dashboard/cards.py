@@ -111,6 +111,16 @@ def title_key(row: Row[Any]) -> str:
     return f"item:{row.id}"
 
 
+def share(progress: float | None) -> float:
+    """A progress as a share of the item, 0..1 (untidy values clamped), to three places."""
+    return round(min(max(progress or 0.0, 0.0), 1.0), 3)
+
+
+def minutes(duration_ms: int | None) -> int | None:
+    """A runtime in whole minutes; None when unknown (0 or NULL)."""
+    return round((duration_ms or 0) / 60_000) or None
+
+
 def episode_label(season: int | None, episode: int | None) -> str:
     """"S2 · E5"; a part that is unknown (0) is left out."""
     return " · ".join(part for part in (f"S{season}" if season else "", f"E{episode}" if episode else "") if part)
@@ -140,12 +150,12 @@ def card(row: Row[Any], progress: float = 0.0) -> Card:
         type=row.type,
         genres=genres,
         thumb_url=_thumb_url(row),
-        progress=round(min(max(progress or 0.0, 0.0), 1.0), 3),
+        progress=share(progress),
         rating_key=row.rating_key,
         art_id=_art_id(row),
         episode=episode_label(row.parent_index, row.item_index) if row.type == "episode" else "",
         added_at=row.added_at,
-        duration_min=round((row.duration_ms or 0) / 60_000) or None,
+        duration_min=minutes(row.duration_ms),
     )
 
 

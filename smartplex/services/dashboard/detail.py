@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Row
 from smartplex.db import reading
 from smartplex.models import MEDIA, USERS, WATCH, WatchEventKind, utcnow
 from smartplex.services import clock, watching, wording
-from smartplex.services.dashboard.cards import SHOW, card, episode_label, item_columns, with_show
+from smartplex.services.dashboard.cards import SHOW, card, episode_label, item_columns, minutes, share, with_show
 from smartplex.services.dashboard.history import count_rows, plays
 from smartplex.services.privacy import PRIVACY_FLOOR
 from smartplex.services.untidy import tag_names
@@ -118,7 +118,7 @@ def item_detail(user_id: int, server_id: int, media_item_id: int, *, conn: Conne
         progress = 0.0
     else:
         finished = bool(last is not None and last.finished)
-        progress = 0.0 if last is None or finished else round(min(max(last.progress or 0.0, 0.0), 1.0), 3)
+        progress = 0.0 if last is None or finished else share(last.progress)
     return Detail(
         media_item_id=shown.media_item_id,
         title=shown.title,
@@ -203,9 +203,9 @@ def _seasons(conn: Connection, user_id: int, server_id: int, show_key: str) -> l
                 rating_key=e.rating_key,
                 label=episode_label(None, e.item_index),
                 title=e.title or "",
-                duration_min=round((e.duration_ms or 0) / 60_000) or None,
+                duration_min=minutes(e.duration_ms),
                 watched=finished,
-                progress=0.0 if finished else round(min(max(progress, 0.0), 1.0), 3),
+                progress=0.0 if finished else share(progress),
             )
         )
     ordered = sorted(by_season, key=lambda n: (n == 0, n))  # specials last, as Plex lists them
