@@ -70,7 +70,7 @@ ENCODING = f"jpeg-q{JPEG_QUALITY}-v1"  # part of the key: changing the encoding 
 FETCH_TIMEOUTS = Timeouts(connect=1.5, read=4.0)
 FAILURE_BACKOFF_S = 30.0
 MAX_SOURCE_PIXELS = 40_000_000  # a poster is a few megapixels; anything far larger is not one
-MAX_ID = 2**63 - 1  # ids are 64-bit in the database; a larger one cannot name an item
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit in PostgreSQL): a larger one names no item, and would not bind
 
 
 class PosterNotFound(Exception):
