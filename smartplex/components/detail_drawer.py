@@ -90,7 +90,7 @@ def _people(label: str, names: rx.Var, id: str) -> rx.Component:
     return rx.cond(
         names.length() > 0,
         rx.hstack(
-            rx.text(label, size="2", color=tokens.MUTED, min_width="76px"),
+            rx.text(label, size="2", color=tokens.MUTED, min_width="96px"),
             rx.text(names.join(", "), size="2"),
             align="start",
             id=id,
