@@ -32,7 +32,10 @@ def _row(r: rx.Var) -> rx.Component:
         rx.table.cell(
             rx.vstack(
                 rx.text(r.watched_label, size="2", white_space="nowrap", class_name="watched-label"),
-                rx.text(r.watched_ago, size="1", color=tokens.MUTED, white_space="nowrap"),
+                rx.cond(  # "3 hours ago", "4 days ago"; the date above says the rest
+                    r.watched_ago.contains("ago"),
+                    rx.text(r.watched_ago, size="1", color=tokens.MUTED, white_space="nowrap"),
+                ),
                 spacing="0",
             )
         ),
