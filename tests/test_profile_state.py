@@ -3,32 +3,12 @@ them directly change nothing."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-import reflex as rx
-
 from smartplex.services import auth, preferences
 from smartplex.state.auth import AuthState
 from smartplex.state.plex_admin import PlexAdminState
 from smartplex.state.profile import ProfileState
-
-REFUSED = '["error"]("Only an admin can do that.")'
-
-
-def _sub(root: rx.State, cls: type[rx.State]) -> Any:
-    return root.get_substate(cls.get_full_name().split(".")[1:])
-
-
-def _signed_in(token: str) -> rx.State:
-    root = rx.State()
-    _sub(root, AuthState).session_token = token
-    return root
-
-
-def _js(spec: Any) -> str:
-    return " ".join(str(value) for _, value in spec.args)
-
+from tests.test_state_guards import REFUSED, _js, _signed_in, _sub
 
 @pytest.mark.anyio
 async def test_a_member_cannot_choose_where_play_links_go(admin: auth.UserView, member_session: str) -> None:
