@@ -1,9 +1,10 @@
-"""Time to the dashboard's first poster in real Chromium against the production build.
+"""Time to the dashboard's first poster and to its hero's backdrop in real Chromium against the production build.
 
 Starts the Plex simulator (52,000 items: 10,000 movies; 400 shows x 4 seasons x 25 episodes), seeds
 SmartPlex with the demo's members and a full sync, serves `reflex run --env prod` on one port, signs
 a member in with Playwright and measures, over several reloads, the milliseconds from navigation
-start to the first poster image decoded on the page. Baseline in the same run: the same page with
+start to the first poster image decoded on the page (the figure reported before the hero existed) and to the
+hero's backdrop decoded. Baseline in the same run: the same page with
 posters requested straight from the simulator is not possible by design (the browser never talks to
 Plex), so the reference figure is the time to the page's first paint.
 
@@ -42,6 +43,11 @@ FIRST_POSTER = """() => {
   const imgs = [...document.querySelectorAll('.poster-card img')];
   return imgs.some(i => i.complete && i.naturalWidth > 0);
 }"""
+HERO_BACKDROP = """() => {
+  const imgs = [...document.querySelectorAll('#hero .hero-backdrop img')];
+  return imgs.some(i => i.complete && i.naturalWidth > 0);
+}"""
+TARGET_FIRST_POSTER_MS, TARGET_BACKDROP_MS = 1000, 1500
 
 
 def _seed(data_dir: Path) -> tuple[subprocess.Popen, str, str]:
@@ -99,11 +105,19 @@ def main() -> None:
                 page.fill("#password", password)
                 page.click("#submit")
                 page.wait_for_selector("#welcome", timeout=60_000)
-                first_poster, first_paint = [], []
+                first_poster, backdrop, first_paint = [], [], []
                 for _ in range(RELOADS):
                     page.goto(f"{base}/", wait_until="commit")
-                    page.wait_for_function(FIRST_POSTER, timeout=30_000, polling=10)
-                    first_poster.append(page.evaluate("performance.now()"))
+                    seen: dict[str, float] = {}
+                    while len(seen) < 2:  # whichever comes first, both times from the same navigation
+                        for name, probe in (("poster", FIRST_POSTER), ("backdrop", HERO_BACKDROP)):
+                            if name not in seen and page.evaluate(probe):
+                                seen[name] = page.evaluate("performance.now()")
+                        if page.evaluate("performance.now()") > 30_000:
+                            raise RuntimeError(f"the dashboard did not show its artwork: {seen}")
+                        page.wait_for_timeout(5)
+                    first_poster.append(seen["poster"])
+                    backdrop.append(seen["backdrop"])
                     paint = page.evaluate(
                         "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null"
                     )
@@ -116,6 +130,7 @@ def main() -> None:
             app.wait(30)
             sim_proc.wait(30)
     median = statistics.median(first_poster)
+    backdrop_median = statistics.median(backdrop)
     paint = statistics.median(first_paint) if first_paint else None
     print(
         json.dumps(
@@ -124,10 +139,11 @@ def main() -> None:
                 "library_items": 52000,
                 "reloads": RELOADS,
                 "first_poster_ms": {"median": round(median), "max": round(max(first_poster)), "runs": [round(v) for v in first_poster]},
+                "hero_backdrop_ms": {"median": round(backdrop_median), "max": round(max(backdrop)), "runs": [round(v) for v in backdrop]},
                 "baseline_first_contentful_paint_ms": round(paint) if paint else None,
                 "ratio_first_poster_to_first_paint": round(median / paint, 2) if paint else None,
-                "targets": {"first_poster_ms_max": 2000},
-                "meets_target": median < 2000,
+                "targets": {"first_poster_ms_max": TARGET_FIRST_POSTER_MS, "hero_backdrop_ms_max": TARGET_BACKDROP_MS},
+                "meets_target": median < TARGET_FIRST_POSTER_MS and backdrop_median < TARGET_BACKDROP_MS,
             }
         )
     )

@@ -3,6 +3,8 @@
 HOME = "/"
 HISTORY = "/history"
 STATS = "/stats"
+SEARCH = "/search"
+PROFILE = "/profile"
 LOGIN = "/login"
 SETUP = "/setup"
 JOIN = "/join"

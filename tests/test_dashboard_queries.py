@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from smartplex.db import get_engine, session
-from smartplex.models import User
-from smartplex.services import dashboard, recommendations
+from smartplex.models import MediaItem, User
+from smartplex.services import clock, dashboard, recommendations
 from smartplex.services.auth import UserView
 from tests import factories
 
@@ -90,6 +90,16 @@ def titles(cards: list[dashboard.Card]) -> list[str]:
     return [c.title for c in cards]
 
 
+def _core(card: dashboard.Card) -> dashboard.Card:
+    """The card without the fields a test checks on its own (play link key, backdrop, label, dates, runtime)."""
+    return dataclasses.replace(card, rating_key=None, art_id=None, episode="", added_at=None, duration_min=None)
+
+
+def key_of(item_id: int) -> str:
+    with session() as s:
+        return s.get(MediaItem, item_id).rating_key  # type: ignore[union-attr]
+
+
 # --------------------------------------------------------------------------- continue watching
 
 
@@ -119,7 +129,9 @@ def test_continue_watching_keeps_started_unfinished_items_newest_first(world: Wo
     assert titles(cards) == ["Newest", "Dark Waters", "Half Watched"]
     newest, episode, movie = cards
     assert (newest.year, newest.genres, newest.progress) == (None, [], 0.2)
-    assert episode == dashboard.Card(
+    # An episode plays as itself, under its show's poster and backdrop, labelled "S1 · E2".
+    assert (episode.episode, episode.rating_key, episode.art_id) == ("S1 · E2", key_of(ep2), None)
+    assert _core(episode) == dashboard.Card(
         media_item_id=ep2,
         title="Dark Waters",
         subtitle="S1 · E2 · Episode 2",
@@ -164,7 +176,9 @@ def test_recently_added_groups_episodes_into_their_show(world: World) -> None:
     cards = dashboard.recently_added(w.server)
 
     assert titles(cards) == ["Dark Waters", "New Movie", "Nowhere", "Old Movie"]
-    assert cards[0] == dashboard.Card(
+    # The show plays as the show, and is as new as its newest episode.
+    assert (cards[0].rating_key, cards[0].episode, cards[0].added_at) == ("show-Dark Waters", "", NOW - timedelta(hours=5, minutes=-30))
+    assert _core(cards[0]) == dashboard.Card(
         media_item_id=show,
         title="Dark Waters",
         subtitle="S1 · E30 · Episode 30",
@@ -365,7 +379,8 @@ def test_stats_hours_days_and_shares(world: World) -> None:
 
     stats = dashboard.stats(me, w.server, NOW)
 
-    assert (stats.hours_week, stats.hours_month, stats.hours_year) == (2.0, 3.5, 6.5)
+    # This calendar week (from Monday 00:00), month and year; Sunday's long movie was last week.
+    assert (stats.hours_week, stats.hours_month, stats.hours_year) == (0.0, 3.5, 6.5)
     assert stats.plays == 6
     assert stats.favourite_genres == [("Drama", 3), ("Mystery", 2), ("War", 2)]
     assert stats.by_type == {"movie": 3, "episode": 2}
@@ -377,6 +392,26 @@ def test_stats_hours_days_and_shares(world: World) -> None:
     # Mon: No Duration; Fri: both episodes; Sat: Epic (7 March) and the unknown item; Sun: Long Movie.
     assert stats.by_weekday == [1, 0, 0, 0, 2, 2, 1]
     assert [(hour, n) for hour, n in enumerate(stats.by_hour) if n] == [(10, 1), (11, 1), (12, 4)]
+
+
+def test_stats_count_in_the_members_time_zone(world: World) -> None:
+    w, me = world, world.me
+    hour = 3_600_000
+    w.watch(me, w.item("Sunday Movie", duration_ms=2 * hour), NOW - timedelta(hours=26))  # Sun 10:00 UTC
+    w.watch(me, w.item("Monday Movie", duration_ms=hour), NOW - timedelta(hours=2))  # Mon 10:00 UTC
+    w.watch(me, w.item("March Movie", duration_ms=hour), datetime(2026, 3, 7, 12, 0, tzinfo=UTC))  # winter time
+
+    utc = dashboard.stats(me, w.server, NOW)
+    new_york = dashboard.stats(me, w.server, NOW, tz=clock.zone("America/New_York"))
+    kiritimati = dashboard.stats(me, w.server, NOW, tz=clock.zone("Pacific/Kiritimati"))  # UTC+14: already Tuesday
+
+    assert [h for h, n in enumerate(utc.by_hour) if n] == [10, 12]
+    assert [h for h, n in enumerate(new_york.by_hour) if n] == [6, 7]  # EDT -4 in June, EST -5 in March
+    assert new_york.by_hour[6] == 2
+    assert utc.hours_week == new_york.hours_week == 1.0  # Sunday is last week in both
+    assert kiritimati.hours_week == 3.0  # Kiritimati's Monday began at Sunday 10:00 UTC
+    assert kiritimati.by_weekday == [1, 1, 0, 0, 0, 0, 1]  # Mon, Tue local; 8 March (there) was a Sunday
+    assert kiritimati.plays_per_day[-1] == ("2026-06-16", 1) and kiritimati.plays_per_day[-2] == ("2026-06-15", 1)
 
 
 def test_stats_of_nobody_are_zeros(world: World) -> None:
@@ -429,7 +464,11 @@ def test_item_detail_counts_other_people_only_from_three(world: World) -> None:
         thumb_url=f"/api/images/{movie}?w=300",
         your_plays=2,
         liked_by_count=None,
+        rating_key=key_of(movie),
+        last_played_at=NOW - timedelta(days=1) + timedelta(minutes=90),
+        finished=True,
     )
+    assert dashboard.your_plays_sentence(detail, UTC, NOW) == "You played it twice, last yesterday."  # type: ignore[arg-type]
 
     w.event(people[3], movie, "stop", NOW + timedelta(minutes=1), 0.92)  # now nearly finished: the third
     assert dashboard.item_detail(me, w.server, movie).liked_by_count == 3  # type: ignore[union-attr]
@@ -472,7 +511,9 @@ def test_item_detail_tolerates_missing_data_and_other_servers(world: World) -> N
         thumb_url=None,
         your_plays=0,
         liked_by_count=None,
+        rating_key=key_of(bare),
     )
+    assert dashboard.your_plays_sentence(detail, UTC, NOW) == "You haven't watched it yet."  # type: ignore[arg-type]
     assert dashboard.item_detail(w.me, w.other_server, bare) is None
     assert dashboard.item_detail(w.me, w.server, 987_654) is None
 

@@ -29,7 +29,9 @@ PUBLIC = {
     "JoinState.submit",
     "DashboardState.start_watching",  # starts `watch`, which is member-guarded
     "DashboardState.stop_watching",
-    "DashboardState.set_detail_open",  # opens or closes the caller's own drawer
+    "DashboardState.set_detail_open",  # opens or closes the caller's own drawer (state/detail.py)
+    "HistoryState.set_detail_open",
+    "SearchState.set_detail_open",
     "MembersState.set_invite_role",  # a form option; creating the invite is admin-guarded
 }
 # Reflex's own handlers on every state: hydration, and `setvar`, which only calls the state's own `set_*`

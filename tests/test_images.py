@@ -20,7 +20,7 @@ from smartplex.services.plex import posters
 from smartplex.models import Role
 from smartplex.services import auth
 from smartplex.services.auth import UserView
-from smartplex.simulators.plex import POSTER_SIZE, PlexSimulator
+from smartplex.simulators.plex import ART_SIZE, POSTER_SIZE, PlexSimulator
 from tests import factories
 from tests.conftest import PASSWORD
 from tests.plex_fixtures import dead_url
@@ -102,6 +102,42 @@ def test_a_signed_in_browser_gets_the_poster_resized_and_cached(
     assert small.headers["etag"] != first.headers["etag"]
     assert jpeg_size(client.get(f"/api/images/{item}?w=600").content) == (600, 900)
     assert len(thumb_requests(plex_sim)) == 3
+
+
+def test_a_backdrop_comes_through_the_same_route_resized_and_cached(
+    client: TestClient, server_id: int, plex_sim: PlexSimulator, scratch_cache: Path
+) -> None:
+    key = movie_keys(plex_sim, 1)[0]
+    item = sim_item(server_id, plex_sim, key)
+    with session() as s:
+        s.get(MediaItem, item).art = f"/library/metadata/{key}/art/1"  # type: ignore[union-attr]
+    poster = client.get(f"/api/images/{item}?w=300")
+
+    art = client.get(f"/api/images/{item}?kind=art")  # 1280 is a backdrop's default width
+    assert art.status_code == 200, art.text
+    assert jpeg_size(art.content) == (1280, round(1280 * ART_SIZE[1] / ART_SIZE[0]))
+    assert art.headers["etag"] != poster.headers["etag"]
+    assert client.get(f"/api/images/{item}?kind=art&w=1280").content == art.content  # cached
+    assert [r for r in plex_sim.requests if "/art/" in r] == [f"GET /library/metadata/{key}/art/1"]
+    assert jpeg_size(client.get(f"/api/images/{item}?kind=art&w=640").content)[0] == 640
+    assert posters.art_url(item) == f"/api/images/{item}?kind=art&w=1280"
+
+
+@pytest.mark.parametrize("query", ["kind=art&w=300", "kind=poster&w=1280", "kind=banner", "kind=art&w=1281"])
+def test_a_width_the_kind_is_not_served_at_is_422(client: TestClient, server_id: int, plex_sim: PlexSimulator, query: str) -> None:
+    item = sim_item(server_id, plex_sim, movie_keys(plex_sim, 1)[0])
+    answer = client.get(f"/api/images/{item}?{query}")
+    assert answer.status_code == 422
+    assert plex_sim.requests == [] or all("/art/" not in r and "/thumb/" not in r for r in plex_sim.requests)
+
+
+def test_an_item_without_a_backdrop_is_404(client: TestClient, server_id: int, plex_sim: PlexSimulator) -> None:
+    item = sim_item(server_id, plex_sim, movie_keys(plex_sim, 1)[0])  # a poster, no art
+    answer = client.get(f"/api/images/{item}?kind=art")
+    assert (answer.status_code, answer.json()) == (404, {"error": "no art for this item"})
+    with session() as s:
+        s.get(MediaItem, item).art = "https://elsewhere.example/art.jpg"  # type: ignore[union-attr]
+    assert client.get(f"/api/images/{item}?kind=art").status_code == 404  # never our token to another host
 
 
 def test_revalidation_answers_304_without_the_image(
@@ -255,8 +291,8 @@ def test_shrink_never_enlarges_and_rejects_non_images() -> None:
 
 def test_the_route_is_documented() -> None:
     operation = create_api().openapi()["paths"]["/api/images/{media_item_id}"]["get"]
-    assert operation["summary"] == "An item's poster, resized and cached"
-    assert {p["name"] for p in operation["parameters"]} == {"media_item_id", "w"}
+    assert operation["summary"] == "An item's poster or backdrop, resized and cached"
+    assert {p["name"] for p in operation["parameters"]} == {"media_item_id", "w", "kind"}
     assert operation["security"] == [{"session": []}]
     scheme = create_api().openapi()["components"]["securitySchemes"]["session"]
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "cookie", "sp_session")

@@ -400,6 +400,10 @@ def test_same_database_same_list_and_new_plays_are_seen_at_once(server: int) -> 
     assert documentary not in ids(recommend(member, server, limit=5, now=NOW))
 
     added = item(server, "Brand New Western", genres=["Western"], added_at=NOW - timedelta(hours=2))
+    # A library change: the previous list is served at once while the figures rebuild in the background...
+    assert added not in ids(recommend(member, server, limit=5, now=NOW))
+    recommendations.wait_for_rebuilds()
+    # ...and the next request gets the new ones.
     assert recommend(member, server, limit=5, now=NOW)[0].media_item_id == added
 
 

@@ -1,4 +1,5 @@
-"""GET /api/images/{media_item_id}: an item's poster for signed-in browsers, via Plex but never exposing it."""
+"""GET /api/images/{media_item_id}: an item's poster or backdrop for signed-in browsers, via Plex but never
+exposing it."""
 
 from __future__ import annotations
 
@@ -24,10 +25,11 @@ session_cookie = APIKeyCookie(
     description="The SmartPlex session the browser holds after signing in; sent with <img> requests.",
 )
 
-DESCRIPTION = """The poster of a library item, for `<img src>` in SmartPlex's pages: the browser never
-talks to Plex and never sees its address or token. SmartPlex fetches the item's original thumb from the
-Plex server, shrinks it to the requested width (keeping the aspect ratio, never enlarging) and caches the
-JPEG on disk.
+DESCRIPTION = """The poster (`kind=poster`, the default) or backdrop (`kind=art`) of a library item, for
+`<img src>` in SmartPlex's pages: the browser never talks to Plex and never sees its address or token.
+SmartPlex fetches the item's original image from the Plex server, shrinks it to the requested width (keeping
+the aspect ratio, never enlarging) and caches the JPEG on disk. Posters come 150, 300 or 600 pixels wide,
+backdrops 640, 1280 or 1920.
 
 Needs a signed-in session (the `sp_session` cookie). Responses carry an `ETag` and
 `Cache-Control: private, max-age=86400`; a request with a matching `If-None-Match` gets `304 Not Modified`
@@ -46,20 +48,21 @@ _CACHING_HEADERS = {
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "The poster as a JPEG, `w` pixels wide (narrower only when the original is).",
+        "description": "The image as a JPEG, `w` pixels wide (narrower only when the original is).",
         "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
         "headers": _CACHING_HEADERS,
     },
     304: {"description": "Not modified: the `If-None-Match` ETag is current.", "headers": _CACHING_HEADERS},
     401: _error("No valid signed-in session.", "sign in to see posters"),
-    404: _error("No such item, not one you may see, or it has no poster.", "no poster for this item"),
+    404: _error("No such item, not one you may see, or it has no image of that kind.", "no poster for this item"),
+    422: _error("A width this kind of image is not served at, or a malformed parameter.", "a poster is served 150, 300, 600 pixels wide"),
     502: _error("Plex did not deliver the poster (unreachable, slow or failing).", "Plex did not send the poster."),
 }
 
 
 @router.get(
     "/api/images/{media_item_id}",
-    summary="An item's poster, resized and cached",
+    summary="An item's poster or backdrop, resized and cached",
     description=DESCRIPTION,
     response_class=Response,
     responses=RESPONSES,
@@ -67,7 +70,10 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 async def poster(
     request: Request,
     media_item_id: int = Path(ge=1, description="The SmartPlex id of the library item (a card's media_item_id)."),
-    w: posters.PosterWidth = Query(posters.DEFAULT_WIDTH, description="Width in pixels: 150, 300 or 600."),
+    w: posters.ImageWidth | None = Query(
+        None, description="Width in pixels: a poster 150, 300 (default) or 600; a backdrop 640, 1280 (default) or 1920."
+    ),
+    kind: posters.ImageKind = Query(posters.ImageKind.POSTER, description="`poster` (2:3) or `art` (the backdrop)."),
     token: str | None = Security(session_cookie),
 ) -> Response:
     viewer = await asyncio.to_thread(auth.user_for_session, token)
@@ -75,12 +81,15 @@ async def poster(
         return _json(401, "sign in to see posters")
     try:
         visible = await asyncio.to_thread(servers.visible_server_ids, viewer.id, viewer.is_admin)
-        ref = await asyncio.to_thread(posters.locate, media_item_id, w, visible)
+        width = w or (posters.DEFAULT_ART_WIDTH if kind == posters.ImageKind.ART else posters.DEFAULT_WIDTH)
+        ref = await asyncio.to_thread(posters.locate, media_item_id, width, visible, kind)
         if _matches(request.headers.get("if-none-match"), ref.etag):
             return Response(status_code=304, headers=_caching(ref))
         body = await asyncio.to_thread(posters.render, ref)
+    except ValueError as exc:
+        return _json(422, str(exc))
     except posters.PosterNotFound:
-        return _json(404, "no poster for this item")
+        return _json(404, f"no {kind.value} for this item")
     except posters.PosterUnavailable as exc:
         return _json(502, str(exc))
     return Response(body, media_type="image/jpeg", headers=_caching(ref))

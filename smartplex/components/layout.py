@@ -9,6 +9,7 @@ import reflex as rx
 
 from smartplex import routes
 from smartplex.components.brand import logo
+from smartplex.components.time_zone import time_zone_probe
 from smartplex.state.auth import AuthState, register_page_loads
 
 
@@ -84,6 +85,7 @@ def _user_menu() -> rx.Component:
         rx.menu.content(
             rx.box(rx.text(AuthState.user_email, size="1", color_scheme="gray"), padding_x="8px", padding_y="4px"),
             rx.menu.separator(),
+            rx.menu.item(rx.icon("user", size=16), "Profile", on_click=rx.redirect(routes.PROFILE), id="profile-link"),
             rx.menu.item(rx.icon("log_out", size=16), "Sign out", on_click=AuthState.logout, id="logout"),
         ),
     )
@@ -144,6 +146,7 @@ def _topbar(title: str) -> rx.Component:
         rx.spacer(),
         rx.color_mode.button(variant="ghost", id="color-mode"),
         _user_menu(),
+        time_zone_probe(),
         align="center",
         width="100%",
         padding_x=["16px", "16px", "32px"],

@@ -28,6 +28,7 @@ class User(SQLModel, table=True):
     webhook_secret_hash: str | None = Field(default=None, max_length=64, unique=True)
     webhook_secret_encrypted: str | None = Field(default=None, max_length=512)
     is_active: bool = flag(True)
+    time_zone: str | None = Field(default=None, max_length=64)  # IANA name; None until the browser reports one
     last_login_at: datetime | None = None
     login_count: int = num(0)
     created_at: datetime = Field(default_factory=utcnow)

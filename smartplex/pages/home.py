@@ -3,7 +3,10 @@
 import reflex as rx
 
 from smartplex import routes
+from smartplex.components import tokens
+from smartplex.components.artwork import artwork
 from smartplex.components.detail_drawer import detail_drawer
+from smartplex.components.hero import hero
 from smartplex.components.layout import app_page
 from smartplex.components.poster import poster_row
 from smartplex.state.auth import AuthState
@@ -75,11 +78,18 @@ def _stats() -> rx.Component:
 def _history_preview() -> rx.Component:
     def row(item: rx.Var) -> rx.Component:
         return rx.hstack(
-            rx.text(item.title, weight="medium", size="2"),
-            rx.text(item.subtitle, size="1", color_scheme="gray"),
-            rx.spacer(),
-            rx.moment(item.watched_at, from_now=True, size="1", color_scheme="gray"),
+            rx.box(artwork(item.thumb_url, item.title, item.tint, title_size="8px", radius="6px"), width="40px", min_width="40px"),
+            rx.vstack(
+                rx.text(item.title, weight="medium", size="2", class_name="line-clamp-1"),
+                rx.cond(item.subtitle, rx.text(item.subtitle, size="1", color=tokens.MUTED, class_name="line-clamp-1")),
+                spacing="0",
+                min_width="0",
+                flex="1",
+            ),
+            rx.text(item.watched_ago, size="1", color=tokens.MUTED, white_space="nowrap", title=item.watched_label),
             width="100%",
+            align="center",
+            spacing="3",
             cursor="pointer",
             on_click=S.open_detail(item.media_item_id),
             padding_y="6px",
@@ -87,11 +97,11 @@ def _history_preview() -> rx.Component:
         )
 
     return rx.vstack(
-        rx.hstack(rx.heading("Recently watched", size="4"), rx.spacer(), rx.link("Full history", href=routes.HISTORY, size="2"), width="100%"),
+        rx.hstack(rx.heading("Recently watched", size="5"), rx.spacer(), rx.link("Full history", href=routes.HISTORY, size="2"), width="100%"),
         rx.cond(
             S.recent_history.length() > 0,
             rx.vstack(rx.foreach(S.recent_history, row), spacing="0", width="100%"),
-            rx.text("Watch something and it will show up here.", size="2", color_scheme="gray", class_name="empty-state"),
+            rx.text("Watch something and it will show up here.", size="2", color=tokens.MUTED, class_name="empty-state"),
         ),
         spacing="2",
         width="100%",
@@ -101,13 +111,14 @@ def _history_preview() -> rx.Component:
 
 def _sections() -> rx.Component:
     return rx.vstack(
+        hero(S.hero, S.open_detail),
         poster_row("Continue watching", S.continue_watching, S.open_detail, "Nothing in progress. Start something and it will wait for you here.", "continue-watching"),
         poster_row("Recommended for you", S.recommended, S.open_detail, "Watch a few things first and recommendations appear here.", "recommended"),
         poster_row("Recently added", S.recently_added, S.open_detail, "Nothing new on the server yet.", "recently-added"),
         poster_row("Trending on your server", S.trending, S.open_detail, "Nothing trending this week.", "trending"),
         _history_preview(),
         _stats(),
-        spacing="6",
+        spacing="7",
         width="100%",
     )
 
@@ -115,13 +126,13 @@ def _sections() -> rx.Component:
 @app_page(routes.HOME, "Home", on_load=[S.load], icon="house", order=1)
 def home() -> rx.Component:
     return rx.vstack(
-        rx.heading(f"Welcome, {AuthState.user_name}", size="7", id="welcome"),
+        rx.text(f"Welcome, {AuthState.user_name}", size="3", color=tokens.MUTED, id="welcome"),
         rx.cond(
             S.has_server,
             rx.cond(S.loaded, _sections(), rx.center(rx.spinner(size="3"), padding="48px", width="100%")),
             _not_connected(),
         ),
-        detail_drawer(S.detail, S.detail_open, S.set_detail_open),
+        detail_drawer(S.detail, S.detail_open, S.set_detail_open, S.open_detail),
         spacing="5",
         width="100%",
         on_mount=S.start_watching,

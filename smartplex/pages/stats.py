@@ -51,7 +51,7 @@ def stats() -> rx.Component:
         ),
         rx.grid(
             _chart("Plays by day of week", S.by_weekday, "label", "chart-weekday"),
-            _chart("Plays by hour (UTC)", S.by_hour, "label", "chart-hour"),
+            _chart("Plays by hour (" + S.time_zone + ")", S.by_hour, "label", "chart-hour"),
             _chart("Plays by genre", S.by_genre, "label", "chart-genre", vertical=True),
             _chart("Plays by type", S.by_type, "label", "chart-type"),
             columns=rx.breakpoints(initial="1", md="2"),

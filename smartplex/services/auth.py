@@ -82,6 +82,7 @@ class UserView:
     last_login_at: str | None = None
     login_count: int = 0
     created_at: str = ""
+    time_zone: str = ""  # IANA name; "" until the browser reports one (read as UTC)
 
     @property
     def is_admin(self) -> bool:
@@ -99,6 +100,7 @@ class UserView:
             last_login_at=iso(user.last_login_at),
             login_count=user.login_count,
             created_at=user.created_at.isoformat(),
+            time_zone=user.time_zone or "",
         )
 
 
@@ -124,32 +126,46 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def name_problem(clean_name: str) -> str | None:
+    """What is wrong with a display name (already stripped), or None."""
+    if not clean_name:
+        return "Enter your name."
+    if len(clean_name) > 100:
+        return "Use at most 100 characters."
+    if CONTROL_RE.search(clean_name):
+        return "The name contains invalid characters."
+    return None
+
+
+def password_problem(raw_password: str) -> str | None:
+    """What is wrong with a new password, or None."""
+    if not raw_password:
+        return "Choose a password."
+    if len(raw_password) > MAX_FIELD:
+        return f"Use at most {MAX_FIELD} characters."
+    if len(raw_password) < MIN_PASSWORD:
+        return f"Use at least {MIN_PASSWORD} characters."
+    if CONTROL_RE.search(raw_password):
+        return "The password contains invalid characters."
+    return None
+
+
 def validate_account(name: object, email: object, password: object, confirm: object) -> tuple[str, str, str]:
     """Check signup fields; returns cleaned (name, email, password) or raises ValidationError."""
     errors: dict[str, str] = {}
     clean_name, clean_email = _text(name), _text(email).lower()
     raw_password = password if isinstance(password, str) else ""
-    if not clean_name:
-        errors["name"] = "Enter your name."
-    elif len(clean_name) > 100:
-        errors["name"] = "Use at most 100 characters."
-    elif CONTROL_RE.search(clean_name):
-        errors["name"] = "The name contains invalid characters."
+    if problem := name_problem(clean_name):
+        errors["name"] = problem
     if not clean_email:
         errors["email"] = "Enter your email address."
     elif len(clean_email) > 254:
         errors["email"] = "Use at most 254 characters."
     elif not EMAIL_RE.match(clean_email) or CONTROL_RE.search(clean_email):
         errors["email"] = "Enter a valid email address, like you@example.com."
-    if not raw_password:
-        errors["password"] = "Choose a password."
-    elif len(raw_password) > MAX_FIELD:
-        errors["password"] = f"Use at most {MAX_FIELD} characters."
-    elif len(raw_password) < MIN_PASSWORD:
-        errors["password"] = f"Use at least {MIN_PASSWORD} characters."
-    elif CONTROL_RE.search(raw_password):
-        errors["password"] = "The password contains invalid characters."
-    if not errors.get("password") and raw_password != confirm:
+    if problem := password_problem(raw_password):
+        errors["password"] = problem
+    elif raw_password != confirm:
         errors["confirm"] = "The passwords do not match."
     if errors:
         raise ValidationError(errors)

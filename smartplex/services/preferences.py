@@ -20,6 +20,7 @@ from smartplex.models import AppSetting, utcnow
 from smartplex.services import auth
 
 PUBLIC_URL = "public_url"
+PLEX_WEB_URL = "plex_web_url"
 
 
 class PreferenceError(ValueError):
@@ -66,6 +67,24 @@ def set_public_url(actor_id: int, raw: str) -> str | None:
     text = raw.strip()
     url = normalize_public_url(text) if text else None
     put(actor_id, PUBLIC_URL, url)
+    return url
+
+
+# --------------------------------------------------------------------------- where "Play in Plex" goes
+
+
+def plex_web_url() -> str | None:
+    """The Plex server's own web address that "Play in Plex" links open (None: app.plex.tv)."""
+    return get(PLEX_WEB_URL)
+
+
+def set_plex_web_url(actor_id: int, raw: str) -> str | None:
+    """Store the server's own web address for play links (empty: back to app.plex.tv); returns it normalised."""
+    text = raw.strip()
+    url = normalize_public_url(text) if text else None
+    if url is not None and url.endswith("/web"):
+        url = url.removesuffix("/web")  # people paste the address they open Plex Web at
+    put(actor_id, PLEX_WEB_URL, url)
     return url
 
 

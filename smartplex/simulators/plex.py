@@ -344,6 +344,7 @@ def _colour(rating_key: int) -> tuple[int, int, int]:
 # --------------------------------------------------------------------------- JPEG
 
 POSTER_SIZE = (600, 900)  # what the thumb route serves: about the size of a real Plex poster
+ART_SIZE = (1920, 1080)  # what the art route serves: a backdrop the size of a real Plex one
 
 
 @functools.lru_cache(maxsize=512)
@@ -1618,7 +1619,8 @@ class PlexSimulator(PlexLibrary):
     async def _image(self, request: Request) -> Response:
         if self.get(request.path_params["key"]) is None:
             return _not_found()
-        return Response(item_jpeg(request.path_params["key"], *POSTER_SIZE), media_type="image/jpeg")
+        size = ART_SIZE if "/art/" in request.url.path else POSTER_SIZE
+        return Response(item_jpeg(request.path_params["key"], *size), media_type="image/jpeg")
 
     async def _transcode(self, request: Request) -> Response:
         match = re.search(r"/library/metadata/(\d+)/", request.query_params.get("url", ""))

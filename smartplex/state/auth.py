@@ -53,6 +53,7 @@ class AuthState(rx.State):
     user_name: str = ""
     user_email: str = ""
     user_role: str = ""
+    user_time_zone: str = ""  # "" until the member's browser has reported its zone (components/time_zone.py)
 
     @rx.var
     def signed_in(self) -> bool:
@@ -80,6 +81,7 @@ class AuthState(rx.State):
         self.user_name = user.name if user else ""
         self.user_email = user.email if user else ""
         self.user_role = user.role if user else ""
+        self.user_time_zone = user.time_zone if user else ""
 
     def _sign_in(self, user: UserView, token: str) -> None:
         self.session_token = token
@@ -110,7 +112,8 @@ class AuthState(rx.State):
             return self._login_redirect()
         if not user.is_admin:
             log.warning("forbidden_page", path=self._path())
-            return [rx.redirect(routes.HOME, replace=True), rx.toast.error("That page is for admins only.")]
+            # One toast however often the guard runs for this visit (sonner replaces a toast of the same id).
+            return [rx.redirect(routes.HOME, replace=True), rx.toast.error("That page is for admins only.", id="admins-only")]
         return _PAGE_LOADS.get(self._path(), [])
 
     @rx.event

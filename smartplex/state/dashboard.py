@@ -1,4 +1,4 @@
-"""A member's dashboard: their sections, recommendations, the detail drawer, and live refresh."""
+"""A member's dashboard: the hero, their sections, recommendations, the detail drawer, and live refresh."""
 
 from __future__ import annotations
 
@@ -8,28 +8,38 @@ import time
 import reflex as rx
 
 from smartplex import routes
-from smartplex.services import dashboard, recommendations
+from smartplex.services import dashboard, recommendations, wording
 from smartplex.services.auth import UserView
+from smartplex.services.dashboard import hero
 from smartplex.services.plex import activity, servers
 from smartplex.state.auth import acting_user, member_only, public
-from smartplex.state.urls import api_origin
+from smartplex.state.context import view_context
+from smartplex.state.detail import DetailDrawer
 from smartplex.state.views import (
     CardView,
     ChartPoint,
-    DetailView,
+    HeroView,
     card_view,
-    detail_view,
+    hero_view,
     history_view,
     recommendation_view,
 )
 
 LIVE_POLL_SECONDS = 3.0
 LIVE_MAX_SECONDS = 4 * 3600  # a tab closed without unmounting stops polling after this
+HERO_FROM_CONTINUE = 2  # at most this many hero slides come from continue watching; the rest are recommendations
 
 
-class DashboardState(rx.State):
+def _continue_reason(card: dashboard.Card) -> str:
+    done = round(card.progress * 100)
+    where = f"{card.episode} · " if card.episode else ""
+    return f"Continue watching · {where}{done}% watched" if done else "Continue watching"
+
+
+class DashboardState(DetailDrawer, rx.State):
     loaded: bool = False
     has_server: bool = True
+    hero: list[HeroView] = []
     continue_watching: list[CardView] = []
     recently_added: list[CardView] = []
     recommended: list[CardView] = []
@@ -41,31 +51,38 @@ class DashboardState(rx.State):
     plays: int = 0
     favourite_genres: list[ChartPoint] = []
     plays_per_day: list[ChartPoint] = []
-    detail: DetailView = DetailView()
-    detail_open: bool = False
 
     _server_id: int = 0
     _marker: str = ""
     _generation: int = 0
 
-    async def _refresh(self, user_id: int) -> None:
-        origin = api_origin(self)
+    async def _refresh(self, actor: UserView) -> None:
+        ctx = await view_context(self, actor, self._server_id)
         data, recs = await asyncio.gather(
-            asyncio.to_thread(dashboard.member_dashboard, user_id, self._server_id),
-            asyncio.to_thread(recommendations.recommend, user_id, self._server_id, 20),
+            asyncio.to_thread(dashboard.member_dashboard, actor.id, self._server_id, tz=ctx.tz),
+            asyncio.to_thread(recommendations.recommend, actor.id, self._server_id, 20),
         )
+        picks = [hero.Pick(c.media_item_id, _continue_reason(c), c.progress) for c in data.continue_watching]
+        picks = picks[:HERO_FROM_CONTINUE] + [hero.Pick(r.media_item_id, r.reason) for r in recs[: hero.SLIDES]]
+        slides = await asyncio.to_thread(hero.slides, self._server_id, picks)
         self._marker = await asyncio.to_thread(activity.change_marker, self._server_id)
-        self.continue_watching = [card_view(c, origin) for c in data.continue_watching]
-        self.recently_added = [card_view(c, origin) for c in data.recently_added]
-        self.recommended = [recommendation_view(r, origin) for r in recs]
-        self.trending = [card_view(t.card, origin, reason=f"{t.members} people this week") for t in data.trending]
-        self.recent_history = [history_view(row, origin) for row in data.history.rows]
-        stats = data.stats
+        self.hero = [hero_view(s, ctx) for s in slides]
+        self.continue_watching = [card_view(c, ctx) for c in data.continue_watching]
+        self.recently_added = [card_view(c, ctx) for c in data.recently_added]
+        self.recommended = [recommendation_view(r, ctx) for r in recs]
+        self.trending = [
+            card_view(t.card, ctx, reason=f"{wording.plural(t.members, 'person', 'people')} this week")
+            for t in data.trending
+        ]
+        self.recent_history = [history_view(row, ctx) for row in data.history.rows]
+        self._show_stats(data.stats)
+        self.loaded = True
+
+    def _show_stats(self, stats: dashboard.Stats) -> None:
         self.hours_week, self.hours_month, self.hours_year = stats.hours_week, stats.hours_month, stats.hours_year
         self.plays = stats.plays
         self.favourite_genres = [ChartPoint(g, n) for g, n in stats.favourite_genres[:8]]
         self.plays_per_day = [ChartPoint(d[5:], n) for d, n in stats.plays_per_day]
-        self.loaded = True
 
     @rx.event
     @member_only
@@ -77,7 +94,7 @@ class DashboardState(rx.State):
                 return rx.redirect(routes.ONBOARDING, replace=True)
             self.loaded = True
             return None
-        await self._refresh(actor.id)
+        await self._refresh(actor)
         return None
 
     @rx.event
@@ -108,21 +125,7 @@ class DashboardState(rx.State):
             if not server_id or await asyncio.to_thread(activity.change_marker, server_id) == marker:
                 continue
             async with self:
-                if await acting_user(self) is None:  # signed out or expired meanwhile
+                fresh = await acting_user(self)
+                if fresh is None:  # signed out or expired meanwhile
                     return
-                await self._refresh(actor.id)
-
-    @rx.event
-    @member_only
-    async def open_detail(self, actor: UserView, media_item_id: int) -> None:
-        if not self._server_id:
-            return
-        found = await asyncio.to_thread(dashboard.item_detail, actor.id, self._server_id, int(media_item_id))
-        if found is None:
-            return
-        self.detail, self.detail_open = detail_view(found, api_origin(self)), True
-
-    @rx.event
-    @public
-    def set_detail_open(self, is_open: bool) -> None:
-        self.detail_open = is_open
+                await self._refresh(fresh)

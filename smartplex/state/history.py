@@ -1,4 +1,4 @@
-"""The member's full watch history: search, filters, pages."""
+"""The member's full watch history: search (accents and case folded), filters by type and by local dates, pages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from smartplex.services import dashboard
 from smartplex.services.auth import UserView
 from smartplex.services.plex import servers
 from smartplex.state.auth import member_only
-from smartplex.state.urls import api_origin
+from smartplex.state.context import view_context
+from smartplex.state.detail import DetailDrawer
 from smartplex.state.views import CardView, history_view
 
 TYPES = {"all": None, "movies": "movie", "episodes": "episode"}
@@ -24,7 +25,7 @@ def _day(text: str) -> date | None:
         return None
 
 
-class HistoryState(rx.State):
+class HistoryState(DetailDrawer, rx.State):
     query: str = ""
     kind: str = "all"
     since: str = ""
@@ -39,6 +40,7 @@ class HistoryState(rx.State):
         if not server_id:
             self.rows, self.total, self.pages = [], 0, 1
             return
+        ctx = await view_context(self, actor, server_id)
         found = await asyncio.to_thread(
             dashboard.history,
             actor.id,
@@ -48,9 +50,9 @@ class HistoryState(rx.State):
             since=_day(self.since),
             until=_day(self.until),
             page=self.page,
+            tz=ctx.tz,
         )
-        origin = api_origin(self)
-        self.rows = [history_view(row, origin) for row in found.rows]
+        self.rows = [history_view(row, ctx) for row in found.rows]
         self.total, self.pages, self.page = found.total, max(found.pages, 1), found.page
 
     @rx.event

@@ -14,12 +14,13 @@ from smartplex.services.plex.activity import SyncRunView, WebhookView
 from smartplex.services.plex.servers import ServerView
 from smartplex.services.scheduler import ScheduleView
 from smartplex.state.auth import admin_only
+from smartplex.state.play_links import PlayLinksSetting
 from smartplex.state.public_address import PublicAddress
 from smartplex.state.sync_runner import SyncRunner
 from smartplex.state.views import AccountLink, PersonOption
 
 
-class PlexAdminState(SyncRunner, PublicAddress, rx.State):
+class PlexAdminState(SyncRunner, PublicAddress, PlayLinksSetting, rx.State):
     server: ServerView = servers.NO_SERVER
     schedules: list[ScheduleView] = []
     syncs: list[SyncRunView] = []
@@ -36,6 +37,7 @@ class PlexAdminState(SyncRunner, PublicAddress, rx.State):
         owned = await asyncio.to_thread(servers.servers_for_owner, actor.id)
         self.server = owned[0] if owned else servers.NO_SERVER
         await self._load_public_address(actor)
+        await self._load_play_links()
         self.webhooks = await asyncio.to_thread(activity.recent_webhooks, actor.id)
         if not owned:
             self.schedules = self.syncs = []

@@ -6,7 +6,7 @@ import asyncio
 
 import reflex as rx
 
-from smartplex.services import dashboard
+from smartplex.services import clock, dashboard
 from smartplex.services.auth import UserView
 from smartplex.services.plex import servers
 from smartplex.state.auth import member_only
@@ -24,6 +24,7 @@ class StatsState(rx.State):
     by_hour: list[ChartPoint] = []
     by_genre: list[ChartPoint] = []
     by_type: list[ChartPoint] = []
+    time_zone: str = "UTC"  # the zone "by hour" and "this week" are counted in
 
     @rx.event
     @member_only
@@ -31,7 +32,8 @@ class StatsState(rx.State):
         server_id = await asyncio.to_thread(servers.default_server_id)
         if not server_id:
             return
-        s = await asyncio.to_thread(dashboard.stats, actor.id, server_id)
+        self.time_zone = actor.time_zone or "UTC"
+        s = await asyncio.to_thread(dashboard.stats, actor.id, server_id, tz=clock.zone(actor.time_zone))
         self.hours_week, self.hours_month, self.hours_year, self.plays = s.hours_week, s.hours_month, s.hours_year, s.plays
         self.by_weekday = [ChartPoint(d, n) for d, n in zip(WEEKDAYS, s.by_weekday, strict=True)]
         self.by_hour = [ChartPoint(f"{h:02d}", n) for h, n in enumerate(s.by_hour)]

@@ -113,6 +113,8 @@ def test_member_cannot_open_admin_pages(page: Page, app_url: str) -> None:
         expect(page.locator("#welcome")).to_be_visible(timeout=TIMEOUT)
         expect(page).to_have_url(re.compile(r"/$"))
         expect(page.get_by_text("That page is for admins only.")).to_be_visible(timeout=TIMEOUT)
+        page.wait_for_timeout(1_000)  # a second toast would have appeared by now
+        expect(page.get_by_text("That page is for admins only.")).to_have_count(1)
         expect(page.locator("#members-table")).to_have_count(0)
 
 

@@ -7,6 +7,7 @@ from smartplex.components.layout import app_page
 from smartplex.components.status_badge import status_badge
 from smartplex.components.sync_progress import sync_progress
 from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
+from smartplex.components.play_links_setting import play_links_card
 from smartplex.components.webhook_address import webhook_address
 from smartplex.state.plex_admin import PlexAdminState as S
 
@@ -205,6 +206,7 @@ def plex() -> rx.Component:
             _status_banner(),
             _server_card(),
             _webhook_card(),
+            play_links_card(S),
             rx.heading("Schedules", size="4"),
             data_table(["Sync", "Every", "On", wide_column("Next"), wide_column("Runs"), "Last error", ""], rx.foreach(S.schedules, _schedule_row), "schedules-table"),
             _accounts_card(),

@@ -1,26 +1,20 @@
 """The member dashboard's data: continue watching, recently added, trending, history, stats and an item's detail.
 
-`cards` shapes rows into poster cards, `sections` holds the dashboard's sections and the detail drawer,
-`history` the member's plays (history and stats). The shared rules (finished, a person, trending) live in
+`cards` shapes rows into poster cards, `sections` holds the dashboard's sections, `detail` the detail drawer,
+`hero` the slides at the top, `history` the member's plays (history and stats). The shared rules (finished, a person, trending) live in
 services.watching, the privacy floor in services.privacy.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from smartplex.db import get_engine
 from smartplex.services.dashboard.cards import UNKNOWN_TITLE, Card
+from smartplex.services.dashboard.detail import Detail, Episode, Season, item_detail, your_plays_sentence
 from smartplex.services.dashboard.history import HistoryPage, HistoryRow, Stats, history, stats
-from smartplex.services.dashboard.sections import (
-    Detail,
-    Trend,
-    continue_watching,
-    item_detail,
-    recently_added,
-    trending,
-)
+from smartplex.services.dashboard.sections import Trend, continue_watching, recently_added, trending
 
 HISTORY_PREVIEW = 10  # rows of history on the dashboard itself
 
@@ -34,15 +28,18 @@ class Dashboard:
     stats: Stats
 
 
-def member_dashboard(user_id: int, server_id: int, *, now: datetime | None = None) -> Dashboard:
-    """Every section (recommendations excepted) on one connection, so also in one read snapshot."""
+def member_dashboard(
+    user_id: int, server_id: int, *, now: datetime | None = None, tz: tzinfo = UTC
+) -> Dashboard:
+    """Every section (recommendations excepted) on one connection, so also in one read snapshot; the stats in
+    the member's time zone `tz`."""
     with get_engine().connect() as conn:
         return Dashboard(
             continue_watching=continue_watching(user_id, server_id, conn=conn),
             recently_added=recently_added(server_id, conn=conn),
             trending=trending(server_id, now=now, conn=conn),
             history=history(user_id, server_id, page_size=HISTORY_PREVIEW, conn=conn),
-            stats=stats(user_id, server_id, now, conn=conn),
+            stats=stats(user_id, server_id, now, tz=tz, conn=conn),
         )
 
 
@@ -51,8 +48,10 @@ __all__ = [
     "Card",
     "Dashboard",
     "Detail",
+    "Episode",
     "HistoryPage",
     "HistoryRow",
+    "Season",
     "Stats",
     "Trend",
     "continue_watching",
@@ -62,4 +61,5 @@ __all__ = [
     "recently_added",
     "stats",
     "trending",
+    "your_plays_sentence",
 ]

@@ -1,13 +1,14 @@
 """Poster cards: the item (and, for an episode, its show) columns a card needs, and how rows become cards.
 
 An episode's card carries its show's title and poster (an episode's own thumb is a video still) and a subtitle
-"S1 · E3 · Episode title". Untidy rows (no item, year 0, empty or broken genre JSON) read as "unknown".
+"S1 · E3 · Episode title" (its `episode` label alone: "S1 · E3"). Untidy rows (no item, year 0, empty or broken genre JSON) read as "unknown".
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,12 +34,18 @@ class Card:
     genres: list[str]
     thumb_url: str | None  # our image proxy, never a Plex URL; None when there is no poster
     progress: float  # 0..1, how far the member got (continue watching, history); else 0
+    rating_key: str | None = None  # of the item "Play in Plex" opens (the card's own item)
+    art_id: int | None = None  # the item whose backdrop (Plex's art) goes behind the card: an episode's show
+    episode: str = ""  # "S2 · E5" for an episode
+    added_at: datetime | None = None  # when the server got it (for a show: its newest episode)
+    duration_min: int | None = None
 
 
 def item_columns() -> list[Any]:
     """What a card needs of an item and, for an episode, of its show."""
     return [
         MEDIA.c.id,
+        MEDIA.c.rating_key,
         MEDIA.c.type,
         MEDIA.c.title,
         MEDIA.c.parent_title,
@@ -49,11 +56,16 @@ def item_columns() -> list[Any]:
         MEDIA.c.year,
         sa.cast(MEDIA.c.genres, sa.Text).label("genres"),
         MEDIA.c.thumb,
+        MEDIA.c.art,
+        MEDIA.c.added_at,
+        MEDIA.c.duration_ms,
         SHOW.c.id.label("show_id"),
+        SHOW.c.rating_key.label("show_rating_key"),
         SHOW.c.title.label("show_title"),
         SHOW.c.year.label("show_year"),
         sa.cast(SHOW.c.genres, sa.Text).label("show_genres"),
         SHOW.c.thumb.label("show_thumb"),
+        SHOW.c.art.label("show_art"),
     ]
 
 
@@ -85,7 +97,7 @@ def titles_by_key(conn: Connection, server_id: int, keys: list[str]) -> dict[str
     if not keys:
         return {}
     rows = conn.execute(
-        sa.select(*item_columns(), MEDIA.c.rating_key)
+        sa.select(*item_columns())
         .select_from(with_show(MEDIA))
         .where(MEDIA.c.server_id == server_id, MEDIA.c.rating_key.in_(keys), MEDIA.c.removed_at.is_(None))
     )
@@ -99,16 +111,30 @@ def title_key(row: Row[Any]) -> str:
     return f"item:{row.id}"
 
 
-def _episode_label(row: Row[Any]) -> str:
-    parts = [f"S{row.parent_index}" if row.parent_index else "", f"E{row.item_index}" if row.item_index else ""]
-    return " · ".join(part for part in (*parts, row.title or "") if part)
+def share(progress: float | None) -> float:
+    """A progress as a share of the item, 0..1 (untidy values clamped), to three places."""
+    return round(min(max(progress or 0.0, 0.0), 1.0), 3)
+
+
+def minutes(duration_ms: int | None) -> int | None:
+    """A runtime in whole minutes; None when unknown (0 or NULL)."""
+    return round((duration_ms or 0) / 60_000) or None
+
+
+def episode_label(season: int | None, episode: int | None) -> str:
+    """"S2 · E5"; a part that is unknown (0) is left out."""
+    return " · ".join(part for part in (f"S{season}" if season else "", f"E{episode}" if episode else "") if part)
+
+
+def _episode_subtitle(row: Row[Any]) -> str:
+    return " · ".join(part for part in (episode_label(row.parent_index, row.item_index), row.title or "") if part)
 
 
 def card(row: Row[Any], progress: float = 0.0) -> Card:
     """A card for the item itself (an episode under its show's title and poster)."""
     if row.type == "episode":
         title = row.show_title or row.grandparent_title or row.title
-        subtitle = _episode_label(row)
+        subtitle = _episode_subtitle(row)
         genres = list(tag_names(row.genres) or tag_names(row.show_genres))
         year = row.year or row.show_year
     else:
@@ -124,7 +150,12 @@ def card(row: Row[Any], progress: float = 0.0) -> Card:
         type=row.type,
         genres=genres,
         thumb_url=_thumb_url(row),
-        progress=round(min(max(progress or 0.0, 0.0), 1.0), 3),
+        progress=share(progress),
+        rating_key=row.rating_key,
+        art_id=_art_id(row),
+        episode=episode_label(row.parent_index, row.item_index) if row.type == "episode" else "",
+        added_at=row.added_at,
+        duration_min=minutes(row.duration_ms),
     )
 
 
@@ -133,15 +164,17 @@ def show_card(row: Row[Any], subtitle: str | None = None) -> Card:
     found = card(row)
     if row.type != "episode" or row.show_id is None:
         return found if subtitle is None else dataclasses.replace(found, subtitle=subtitle)
-    return Card(
+    return dataclasses.replace(
+        found,
         media_item_id=row.show_id,
-        title=found.title,
         subtitle=found.subtitle if subtitle is None else subtitle,
         year=row.show_year or None,
         type="show",
         genres=list(tag_names(row.show_genres)),
-        thumb_url=found.thumb_url,
         progress=0.0,
+        rating_key=row.show_rating_key,
+        episode="",
+        duration_min=None,
     )
 
 
@@ -155,3 +188,10 @@ def _thumb_url(row: Row[Any]) -> str | None:
     if row.type == "episode" and row.show_id is not None and row.show_thumb:
         return poster_url(row.show_id)
     return poster_url(row.id) if row.thumb else None
+
+
+def _art_id(row: Row[Any]) -> int | None:
+    """Whose backdrop: an episode's show's (Plex gives episodes their show's art anyway), else the item's own."""
+    if row.type == "episode" and row.show_id is not None and row.show_art:
+        return row.show_id
+    return row.id if row.art else None

@@ -4,7 +4,8 @@ A *play* is one member's play-family watch events (services.watching) of one ite
 pause/resume noise of an evening collapses into one history row; Plex events carry no session id to group by
 instead. Its progress is the furthest any event got, and it is finished when an event finishes the item.
 A play that crosses midnight UTC counts as two. History, stats and a detail's `your_plays` all count plays
-this way.
+this way. What people read is in their own time zone (services.clock): the date filters take whole local days,
+and the statistics count weeks, months, years, days and hours of the day locally.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from sqlalchemy.engine import Connection, Row
 
 from smartplex.db import epoch_seconds, reading
 from smartplex.models import MEDIA, WATCH, utcnow
-from smartplex.services import watching
+from smartplex.services import clock, watching
 from smartplex.services.dashboard.cards import SHOW, Card, card, item_columns, unknown_card, with_show
 from smartplex.services.text import fold, like_pattern
 from smartplex.services.untidy import tag_names
@@ -47,16 +48,17 @@ class HistoryPage:
 
 @dataclass(frozen=True)
 class Stats:
-    """The member's last 365 days (`plays_per_day`: the last 30), in UTC."""
+    """Hours and plays of this calendar week (from Monday), month and year in the member's time zone; the rest
+    over the last 365 days (`plays_per_day`: the last 30 local days)."""
 
     hours_week: float
     hours_month: float
     hours_year: float
-    plays: int
+    plays: int  # this year
     favourite_genres: list[tuple[str, int]]
     plays_per_day: list[tuple[str, int]]  # (ISO date, plays), oldest first, days without plays as 0
-    by_weekday: list[int]  # Monday .. Sunday
-    by_hour: list[int]  # 0 .. 23
+    by_weekday: list[int]  # Monday .. Sunday, local
+    by_hour: list[int]  # 0 .. 23, local
     by_type: dict[str, int]  # {"movie": n, "episode": n}
 
 
@@ -70,11 +72,12 @@ def history(
     until: date | None = None,
     page: int = 1,
     page_size: int = 25,
+    tz: tzinfo = UTC,
     conn: Connection | None = None,
 ) -> HistoryPage:
     """The member's own plays, newest first, searched by title (episodes also by show), filtered, paged.
 
-    `since`/`until` as dates include those whole UTC days; as datetimes they are exact (until exclusive).
+    `since`/`until` as dates include those whole days in `tz`; as datetimes they are exact (until exclusive).
     `media_type` is "movie" or "episode" ("show" means its episodes).
     """
     if media_type is not None and media_type not in HISTORY_TYPES:
@@ -82,7 +85,7 @@ def history(
     page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
     page = max(page, 1)
     with reading(conn) as c:
-        played = plays(c, user_id, server_id, _start(since), _end(until)).subquery()
+        played = plays(c, user_id, server_id, _start(since, tz), _end(until, tz)).subquery()
         listing = (
             sa.select(
                 *item_columns(),
@@ -106,11 +109,15 @@ def history(
     return HistoryPage(rows=[_history_row(r) for r in rows], total=total, page=page, pages=pages)
 
 
-def stats(user_id: int, server_id: int, now: datetime | None = None, *, conn: Connection | None = None) -> Stats:
-    """Hours from duration x progress (a finished play counts its whole duration), and when and what was played."""
+def stats(
+    user_id: int, server_id: int, now: datetime | None = None, *, tz: tzinfo = UTC, conn: Connection | None = None
+) -> Stats:
+    """Hours from duration x progress (a finished play counts its whole duration), and when and what was played,
+    in the member's time zone `tz`."""
     now = now or utcnow()
+    since = min(now - timedelta(days=365), clock.day_start(date(clock.local(now, tz).year, 1, 1), tz))
     with reading(conn) as c:
-        played = plays(c, user_id, server_id, now - timedelta(days=365), now).subquery()
+        played = plays(c, user_id, server_id, since, now).subquery()
         rows = c.execute(
             sa.select(
                 epoch_seconds(c.dialect.name, played.c.started_at).label("started"),
@@ -122,7 +129,7 @@ def stats(user_id: int, server_id: int, now: datetime | None = None, *, conn: Co
                 sa.cast(SHOW.c.genres, sa.Text).label("show_genres"),
             ).select_from(with_show(played.outerjoin(MEDIA, MEDIA.c.id == played.c.media_item_id)))
         ).all()
-    return _summarise(rows, now)
+    return _summarise(rows, now, tz)
 
 
 def plays(
@@ -175,16 +182,16 @@ def _history_filters(query: str, media_type: str | None) -> list[Any]:
     return filters
 
 
-def _start(bound: date | None) -> datetime | None:
+def _start(bound: date | None, tz: tzinfo) -> datetime | None:
     if bound is None or isinstance(bound, datetime):
         return bound
-    return datetime.combine(bound, time(), UTC)
+    return clock.day_start(bound, tz)
 
 
-def _end(bound: date | None) -> datetime | None:
+def _end(bound: date | None, tz: tzinfo) -> datetime | None:
     if bound is None or isinstance(bound, datetime):
         return bound
-    return datetime.combine(bound + timedelta(days=1), time(), UTC)
+    return clock.day_start(bound + timedelta(days=1), tz)
 
 
 def _history_row(row: Row[Any]) -> HistoryRow:
@@ -194,38 +201,52 @@ def _history_row(row: Row[Any]) -> HistoryRow:
     return HistoryRow(card=shown, watched_at=row.last_at.isoformat(), finished=finished)
 
 
-def _summarise(rows: list[Row[Any]], now: datetime) -> Stats:
-    """The year's plays folded in one pass over integers (epoch seconds), each genre list parsed once."""
-    now_s = int(now.timestamp())
-    first_day = now_s // DAY - 29
-    hours = {7: 0.0, 30: 0.0, 365: 0.0}
+def _summarise(rows: list[Row[Any]], now: datetime, tz: tzinfo) -> Stats:
+    """The year's plays folded in one pass over integers (local epoch seconds), each genre list parsed once."""
+    local_now = clock.local(now, tz)
+    today = local_now.date()
+    starts = {  # the calendar week, month and year, as UTC epoch seconds
+        "week": clock.week_start(now, tz).timestamp(),
+        "month": clock.day_start(today.replace(day=1), tz).timestamp(),
+        "year": clock.day_start(date(today.year, 1, 1), tz).timestamp(),
+    }
+    hours = dict.fromkeys(starts, 0.0)
+    year_plays = 0
+    epoch_day = date(1970, 1, 1)
+    first_day = (today - epoch_day).days - 29
     per_day = [0] * 30
     genres: Counter[str] = Counter()
     parsed: dict[tuple[Any, Any], tuple[str, ...]] = {}
+    offsets: dict[int, int] = {}  # UTC hour -> the zone's offset then (offsets change only on the hour)
     by_weekday, by_hour = [0] * 7, [0] * 24
     by_type = {"movie": 0, "episode": 0}
     for started, progress, finished, kind, duration_ms, genre_text, show_genre_text in rows:
         watched_h = (duration_ms or 0) * (1.0 if finished else min(progress or 0.0, 1.0)) / 3_600_000
-        for days in hours:
-            if now_s - started <= days * DAY:
-                hours[days] += watched_h
-        day = started // DAY
+        for period, start in starts.items():
+            if started >= start:
+                hours[period] += watched_h
+        year_plays += started >= starts["year"]
+        hour_key = started // 3600
+        if hour_key not in offsets:
+            offsets[hour_key] = int(clock.local(datetime.fromtimestamp(started, UTC), tz).utcoffset().total_seconds())  # type: ignore[union-attr]
+        local_s = started + offsets[hour_key]
+        day = local_s // DAY
         if day >= first_day:
             per_day[day - first_day] += 1
         by_weekday[(day + 3) % 7] += 1  # 1 January 1970 was a Thursday
-        by_hour[started % DAY // 3600] += 1
+        by_hour[local_s % DAY // 3600] += 1
         if kind in by_type:
             by_type[kind] += 1
         key = (genre_text, show_genre_text)
         if key not in parsed:
             parsed[key] = tag_names(genre_text) or tag_names(show_genre_text)
         genres.update(parsed[key])
-    first = date(1970, 1, 1) + timedelta(days=first_day)
+    first = epoch_day + timedelta(days=first_day)
     return Stats(
-        hours_week=round(hours[7], 1),
-        hours_month=round(hours[30], 1),
-        hours_year=round(hours[365], 1),
-        plays=len(rows),
+        hours_week=round(hours["week"], 1),
+        hours_month=round(hours["month"], 1),
+        hours_year=round(hours["year"], 1),
+        plays=year_plays,
         favourite_genres=sorted(genres.items(), key=lambda kv: (-kv[1], kv[0]))[:5],
         plays_per_day=[((first + timedelta(days=n)).isoformat(), count) for n, count in enumerate(per_day)],
         by_weekday=by_weekday,

@@ -1,6 +1,6 @@
-"""The dashboard's sections: continue watching, recently added, trending, and one item's detail.
+"""The dashboard's sections: continue watching, recently added and trending.
 
-Privacy: every section that shows what other people did (trending, `liked_by_count`) counts distinct people
+Privacy: every section that shows what other people did (trending) counts distinct people
 (services.watching.PERSON) and shows nothing below PRIVACY_FLOOR of them; names never leave this module.
 Scope: every query is filtered by the server, on the events and on the items, and personal sections by the
 member. Speed: the database filters and groups through the indexes (watch_event (user_id, viewed_at) and
@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from smartplex.db import reading
-from smartplex.models import MEDIA, USERS, WATCH, WatchEventKind, utcnow
+from smartplex.models import MEDIA, WATCH, utcnow
 from smartplex.services import watching
 from smartplex.services.dashboard.cards import (
     Card,
@@ -30,7 +29,6 @@ from smartplex.services.dashboard.cards import (
     titles_by_key,
     with_show,
 )
-from smartplex.services.dashboard.history import count_rows, plays
 from smartplex.services.privacy import PRIVACY_FLOOR
 
 LIKED_RATING = 7.0
@@ -40,23 +38,6 @@ LIKED_RATING = 7.0
 class Trend:
     card: Card
     members: int  # distinct people who played it in the window, always >= PRIVACY_FLOOR
-
-
-@dataclass(frozen=True)
-class Detail:
-    media_item_id: int
-    title: str
-    subtitle: str
-    year: int | None
-    type: str
-    genres: list[str]
-    summary: str
-    rating: float | None
-    audience_rating: float | None
-    duration_min: int | None
-    thumb_url: str | None
-    your_plays: int  # of a show or season: plays of its episodes
-    liked_by_count: int | None  # other people who finished or rated it >= 7; None below PRIVACY_FLOOR
 
 
 def continue_watching(user_id: int, server_id: int, limit: int = 12, *, conn: Connection | None = None) -> list[Card]:
@@ -150,69 +131,3 @@ def trending(
             shown = card(row) if t.rating_key in titles else show_card(row, subtitle="")
             trends.append(Trend(card=shown, members=t.people))
     return trends
-
-
-def item_detail(user_id: int, server_id: int, media_item_id: int, *, conn: Connection | None = None) -> Detail | None:
-    """One item as the member sees it; None when it is not on this server."""
-    with reading(conn) as c:
-        row = c.execute(
-            sa.select(
-                *item_columns(),
-                MEDIA.c.rating_key,
-                MEDIA.c.summary,
-                MEDIA.c.rating,
-                MEDIA.c.audience_rating,
-                MEDIA.c.duration_ms,
-            )
-            .select_from(with_show(MEDIA))
-            .where(MEDIA.c.id == media_item_id, MEDIA.c.server_id == server_id)
-        ).first()
-        if row is None:
-            return None
-        items = _family(server_id, row)
-        your_plays = count_rows(c, plays(c, user_id, server_id, None, None, items))
-        liked_by = _liked_by(c, user_id, server_id, items)
-    shown = card(row)
-    return Detail(
-        media_item_id=shown.media_item_id,
-        title=shown.title,
-        subtitle=shown.subtitle,
-        year=shown.year,
-        type=row.type,
-        genres=shown.genres,
-        summary=row.summary or "",
-        rating=row.rating or None,
-        audience_rating=row.audience_rating or None,
-        duration_min=round((row.duration_ms or 0) / 60_000) or None,
-        thumb_url=shown.thumb_url,
-        your_plays=your_plays,
-        liked_by_count=liked_by if liked_by >= PRIVACY_FLOOR else None,
-    )
-
-
-def _liked_by(conn: Connection, user_id: int, server_id: int, items: Any) -> int:
-    """Distinct other people who finished one of `items` or rated it LIKED_RATING or more."""
-    liked = sa.or_(
-        sa.and_(WATCH.c.event == WatchEventKind.RATE, WATCH.c.user_rating >= LIKED_RATING),
-        sa.and_(watching.PLAYED, watching.FINISHED),
-    )
-    others = [sa.or_(WATCH.c.user_id.is_(None), WATCH.c.user_id != user_id)]
-    own_account = conn.execute(sa.select(USERS.c.plex_account_id).where(USERS.c.id == user_id)).scalar()
-    if own_account is not None:
-        others.append(sa.or_(WATCH.c.plex_account_id.is_(None), WATCH.c.plex_account_id != own_account))
-    people = (
-        sa.select(watching.PERSON.label("person"))
-        .where(WATCH.c.server_id == server_id, WATCH.c.media_item_id.in_(items), liked, *others)
-        .subquery()
-    )
-    return conn.execute(sa.select(sa.func.count(sa.distinct(people.c.person)))).scalar_one()
-
-
-def _family(server_id: int, row: Row[Any]) -> Any:
-    """The ids a detail's plays count over: the item, and for a show or season its episodes."""
-    parent = {"show": MEDIA.c.grandparent_rating_key, "season": MEDIA.c.parent_rating_key}.get(row.type)
-    if parent is None:
-        return [row.id]
-    return sa.select(MEDIA.c.id).where(
-        MEDIA.c.server_id == server_id, sa.or_(MEDIA.c.id == row.id, parent == row.rating_key)
-    )

@@ -1,10 +1,11 @@
-"""Posters for the browser through our own proxy (`/api/images/{media_item_id}?w=300`).
+"""Artwork for the browser through our own proxy: an item's poster (`/api/images/{media_item_id}?w=300`) and its
+backdrop (`?kind=art&w=1280`, Plex's `art`), one route and one cache for both kinds.
 
 Why it is shaped like this:
 - The browser never sees a Plex token or address. We fetch the item's original thumb from the server's
   preferred address with the token in the `X-Plex-Token` header, and shrink it ourselves with Pillow: Plex's
   `/photo/:/transcode` would need the token inside a URL we build.
-- The disk cache is keyed by (server machine id, thumb path, width, encoding). A Plex thumb path carries the
+- The disk cache is keyed by (server machine id, image path, kind, width, encoding). A Plex thumb path carries the
   item's update stamp, so a new poster is a new key and nothing ever needs invalidating; the key doubles as
   the ETag, so a revalidation is answered without reading the cache or asking Plex. Hits refresh a file's
   mtime and the least recently used files go first once the cache passes its cap.
@@ -23,7 +24,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from pathlib import Path
 
 from PIL import Image
@@ -40,15 +41,28 @@ from smartplex.services.plex.servers import ServerError
 log = get_logger(__name__)
 
 
-class PosterWidth(IntEnum):
-    """The widths we serve, so the cache holds at most three sizes of a poster."""
+class ImageKind(StrEnum):
+    POSTER = "poster"  # media_item.thumb, 2:3
+    ART = "art"  # media_item.art, the 16:9 backdrop behind a title
+
+
+class ImageWidth(IntEnum):
+    """The widths we serve, three per kind (WIDTHS), so the cache holds at most three sizes of an image."""
 
     SMALL = 150
     MEDIUM = 300
     LARGE = 600
+    ART_SMALL = 640
+    ART_MEDIUM = 1280
+    ART_LARGE = 1920
 
 
-DEFAULT_WIDTH = PosterWidth.MEDIUM
+WIDTHS: dict[ImageKind, tuple[ImageWidth, ...]] = {
+    ImageKind.POSTER: (ImageWidth.SMALL, ImageWidth.MEDIUM, ImageWidth.LARGE),
+    ImageKind.ART: (ImageWidth.ART_SMALL, ImageWidth.ART_MEDIUM, ImageWidth.ART_LARGE),
+}
+DEFAULT_WIDTH = ImageWidth.MEDIUM
+DEFAULT_ART_WIDTH = ImageWidth.ART_MEDIUM
 CACHE_MAX_BYTES = 500 * 1024 * 1024
 EVICT_TO = 0.9  # share of the cap left after an eviction, so not every write evicts
 JPEG_QUALITY = 80
@@ -56,11 +70,11 @@ ENCODING = f"jpeg-q{JPEG_QUALITY}-v1"  # part of the key: changing the encoding 
 FETCH_TIMEOUTS = Timeouts(connect=1.5, read=4.0)
 FAILURE_BACKOFF_S = 30.0
 MAX_SOURCE_PIXELS = 40_000_000  # a poster is a few megapixels; anything far larger is not one
-MAX_ID = 2**63 - 1  # ids are 64-bit in the database; a larger one cannot name an item
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit in PostgreSQL): a larger one names no item, and would not bind
 
 
 class PosterNotFound(Exception):
-    """No such item, it has no poster, or Plex has none at its thumb path."""
+    """No such item, it has no image of that kind, or Plex has none at its path."""
 
 
 class PosterUnavailable(Exception):
@@ -72,7 +86,7 @@ class PosterRef:
     """Where a poster comes from and its cache key; building one asks nobody but our database."""
 
     server_id: int
-    thumb: str
+    path: str  # on the Plex server (its thumb or art)
     width: int
     key: str
 
@@ -81,28 +95,42 @@ class PosterRef:
         return f'"{self.key[:32]}"'
 
 
+def image_url(media_item_id: int, kind: ImageKind = ImageKind.POSTER, width: int | None = None) -> str:
+    """Our proxy's URL for an item's image: what pages put in <img src>."""
+    if kind == ImageKind.POSTER:
+        return f"/api/images/{media_item_id}?w={int(width or DEFAULT_WIDTH)}"
+    return f"/api/images/{media_item_id}?kind={kind.value}&w={int(width or DEFAULT_ART_WIDTH)}"
+
+
 def poster_url(media_item_id: int, width: int = DEFAULT_WIDTH) -> str:
-    """Our proxy's URL for an item's poster: what pages put in <img src>."""
-    return f"/api/images/{media_item_id}?w={int(width)}"
+    return image_url(media_item_id, ImageKind.POSTER, width)
 
 
-def locate(media_item_id: int, width: int, server_ids: set[int]) -> PosterRef:
-    """The poster of an item at `width`; PosterNotFound when the item is unknown, not on one of `server_ids`
-    (those the viewer may see), or has no local thumb."""
+def art_url(media_item_id: int, width: int = DEFAULT_ART_WIDTH) -> str:
+    return image_url(media_item_id, ImageKind.ART, width)
+
+
+def locate(media_item_id: int, width: int, server_ids: set[int], kind: ImageKind = ImageKind.POSTER) -> PosterRef:
+    """The item's image of `kind` at `width`; PosterNotFound when the item is unknown, not on one of
+    `server_ids` (those the viewer may see), or has no local image of that kind; ValueError for a width
+    that kind is not served at."""
+    if width not in WIDTHS[kind]:
+        raise ValueError(f"a {kind.value} is served {', '.join(map(str, map(int, WIDTHS[kind])))} pixels wide")
     if not 0 < media_item_id <= MAX_ID:
         raise PosterNotFound
+    path_column = MediaItem.art if kind == ImageKind.ART else MediaItem.thumb
     with session() as s:
         row = s.exec(
-            select(MediaItem.server_id, MediaItem.thumb, Server.machine_id)
+            select(MediaItem.server_id, path_column, Server.machine_id)
             .join(Server, Server.id == MediaItem.server_id)  # type: ignore[arg-type]
             .where(MediaItem.id == media_item_id)
         ).first()
-    # A thumb that is not a path on the server (an absolute URL) would get our token sent elsewhere.
+    # A path that is not a path on the server (an absolute URL) would get our token sent elsewhere.
     if row is None or row[0] not in server_ids or not row[1] or not row[1].startswith("/"):
         raise PosterNotFound
-    server_id, thumb, machine_id = row
-    key = hashlib.sha256(f"{machine_id}\0{thumb}\0{int(width)}\0{ENCODING}".encode()).hexdigest()
-    return PosterRef(server_id=server_id, thumb=thumb, width=int(width), key=key)
+    server_id, path, machine_id = row
+    key = hashlib.sha256(f"{machine_id}\0{path}\0{kind.value}\0{int(width)}\0{ENCODING}".encode()).hexdigest()
+    return PosterRef(server_id=server_id, path=path, width=int(width), key=key)
 
 
 def render(ref: PosterRef, cache: DiskCache | None = None) -> bytes:
@@ -149,7 +177,7 @@ def _fetch(ref: PosterRef) -> bytes:
     if time.monotonic() < _failed_until.get(ref.server_id, 0.0):
         raise PosterUnavailable("Plex is not answering; trying again shortly.")
     try:
-        body = _client(ref.server_id).get(ref.thumb)
+        body = _client(ref.server_id).get(ref.path)
     except PlexNotFound:
         raise PosterNotFound from None
     except (PlexError, ServerError) as exc:

@@ -13,6 +13,7 @@ from smartplex.db import dialect_insert, session
 from smartplex.log import get_logger
 from smartplex.models import Integration, IntegrationKind, Server, SyncRun, utcnow
 from smartplex.services.integrations import breaker
+from smartplex.services import recommendations
 from smartplex.services.plex import servers
 
 log = get_logger(__name__)
@@ -49,6 +50,8 @@ def open_run(server_id: int, kind: str, trigger: str, started_at: datetime) -> i
 
 
 def close_run(run_id: int, kind: str, status: str, counts: Counts, began: float, error: str | None) -> SyncResult:
+    """Record how a sync ended. When it changed the library, recommendations rebuild in the background now, so
+    the next member to open the dashboard does not wait for them."""
     duration_ms = int((time.monotonic() - began) * 1000)
     with session() as s:
         run = s.get(SyncRun, run_id)
@@ -56,6 +59,8 @@ def close_run(run_id: int, kind: str, status: str, counts: Counts, began: float,
             run.status, run.finished_at, run.duration_ms = status, utcnow(), duration_ms
             run.items_seen, run.items_changed, run.items_removed = counts.seen, counts.changed, counts.removed
             run.error = error[:2000] if error else None
+    if run is not None and (counts.changed or counts.removed):
+        recommendations.refresh_soon(run.server_id)
     log.info("plex.sync.finished", run_id=run_id, kind=kind, status=status, seen=counts.seen, changed=counts.changed,
              removed=counts.removed, duration_ms=duration_ms, error=error)  # fmt: skip
     return SyncResult(run_id, kind, status, counts.seen, counts.changed, counts.removed, duration_ms, error)

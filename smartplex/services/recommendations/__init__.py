@@ -21,7 +21,17 @@ from datetime import UTC, datetime
 
 from smartplex.models import utcnow
 from smartplex.services.recommendations.blend import Scorer, diversify, member_view
-from smartplex.services.recommendations.index import LOCK, Seen, Shared, Title, clear_cache, shared_figures, trending
+from smartplex.services.recommendations.index import (
+    LOCK,
+    Seen,
+    Shared,
+    Title,
+    clear_cache,
+    refresh_soon,
+    shared_figures,
+    trending,
+    wait_for_rebuilds,
+)
 from smartplex.services.recommendations.reasons import reason_for, top_rated_reason
 
 SHORTLIST = 4  # candidates considered per slot of the list
@@ -37,7 +47,9 @@ class Recommendation:
     thumb: str | None
     score: float
     reason: str
-    reason_kind: str  # "because_watched" | "similar_people" | "trending" | "new" | "top_rated"
+    reason_kind: str  # "because_watched" | "similar_people" | "trending" | "new" | "top_rated" | "similar"
+    rating_key: str = ""
+    added_at: datetime | None = None
 
 
 def popular(
@@ -109,7 +121,32 @@ def _card(title: Title, score: float, reason: str, kind: str) -> Recommendation:
         score=round(score, 4),
         reason=reason,
         reason_kind=kind,
+        rating_key=title.rating_key,
+        added_at=datetime.fromtimestamp(title.added, UTC) if title.added else None,
     )
 
 
-__all__ = ["Recommendation", "clear_cache", "popular", "recommend"]
+def similar(server_id: int, media_item_id: int, limit: int = 12) -> list[Recommendation]:
+    """Titles on the server like the item's (a movie or show; an episode or season stands for its show): shared
+    genres, then directors and cast, then rating. Nothing about who watched what, so no privacy floor."""
+    if limit <= 0:
+        return []
+    with LOCK:
+        library = shared_figures(server_id).library
+        own = library.titles.get(library.by_item.get(media_item_id, -1))
+        if own is None:
+            return []
+        scored = []
+        for other in library.titles.values():
+            if other.id == own.id or other.removed:
+                continue
+            common = own.genre_set & other.genre_set
+            genre = len(common) / len(own.genre_set | other.genre_set) if common else 0.0
+            people = 0.5 * len(own.directors & other.directors) + 0.15 * min(len(own.actors & other.actors), 4)
+            if genre or people:
+                scored.append((genre + people + other.rating / 100, other.id, other, common))
+    best = heapq.nlargest(limit, scored, key=lambda s: (s[0], -s[1]))
+    return [_card(t, score, " · ".join(sorted(common)[:2]), "similar") for score, _id, t, common in best]
+
+
+__all__ = ["Recommendation", "clear_cache", "popular", "recommend", "refresh_soon", "similar", "wait_for_rebuilds"]

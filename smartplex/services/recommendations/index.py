@@ -4,6 +4,11 @@ to titles (a movie or a show; episodes and seasons count for their show) and who
 New watch events are folded in by id; a library or user-link change rebuilds. A request then costs only the
 member's own scoring. Reading a million events is the cold cost: they are reduced in SQL to what the fold needs
 (a million rows cost more to become Python objects than to read) and streamed.
+
+Nobody waits for a rebuild: it runs in a background thread, right after a sync that changed the library
+(`refresh_soon`) or when a request notices the change, and requests keep the previous figures until the new
+ones replace them. Only the very first build of a server (nothing to serve yet) is waited for. While a rebuild
+runs, the old and the new figures are both in memory.
 """
 
 from __future__ import annotations
@@ -14,13 +19,16 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.engine import Connection, CursorResult, Engine
 
 from smartplex.db import epoch_seconds, get_engine
+from smartplex.log import get_logger
 from smartplex.models import MEDIA, SERVERS, SYNC_RUNS, USERS, WATCH
 from smartplex.services import watching
 from smartplex.services.privacy import PRIVACY_FLOOR
 from smartplex.services.untidy import number, tag_names
+
+log = get_logger(__name__)
 
 FETCH_ROWS = 20_000  # events per fetch while building (PostgreSQL streams them through a server-side cursor)
 
@@ -31,6 +39,7 @@ Person = int
 @dataclass(frozen=True, slots=True)
 class Title:
     id: int
+    rating_key: str
     title: str
     type: str
     year: int  # 0 = unknown
@@ -78,14 +87,35 @@ class Shared:
     popularity: dict[int, int] = field(default_factory=dict)  # title id -> distinct people, only >= PRIVACY_FLOOR
 
 
-_CACHE: dict[tuple[str, int], Shared] = {}
-LOCK = threading.Lock()  # one build at a time, and no request reads while events fold in
+CacheKey = tuple[str, int]  # (database URL, server id)
+
+_CACHE: dict[CacheKey, Shared] = {}
+_BUILDS: dict[CacheKey, threading.Thread] = {}  # rebuilds under way
+_generation = 0  # bumped by clear_cache: a rebuild started before it is thrown away
+LOCK = threading.Lock()  # no request reads while events fold in
+_SWAP = threading.Lock()  # guards the two dicts above (held for dict operations only, never during a build)
 
 
 def clear_cache() -> None:
-    """Forget every server's shared figures (the next request rebuilds them)."""
-    with LOCK:
+    """Forget every server's shared figures (the next request rebuilds them), after any rebuild under way."""
+    global _generation
+    wait_for_rebuilds()
+    with LOCK, _SWAP:
+        _generation += 1
         _CACHE.clear()
+
+
+def wait_for_rebuilds(timeout: float | None = None) -> None:
+    """Return once every background rebuild started so far has finished (tests, benchmarks, shutdown)."""
+    with _SWAP:
+        running = list(_BUILDS.values())
+    for thread in running:
+        thread.join(timeout)
+
+
+def refresh_soon(server_id: int) -> None:
+    """The library changed (a sync said so): rebuild the server's figures now, in the background."""
+    _start_rebuild(get_engine(), server_id)
 
 
 def _marker(conn: Connection, server_id: int) -> tuple[Any, ...]:
@@ -121,6 +151,7 @@ def _load_library(conn: Connection, server_id: int) -> Library:
         year, names = int(number(year)), tag_names(genres)
         library.titles[item_id] = Title(
             id=item_id,
+            rating_key=key,
             title=title or "",
             type=kind,
             year=year if year > 0 else 0,
@@ -200,21 +231,69 @@ def _fold_events(conn: Connection, shared: Shared, server_id: int, upto: int) ->
 
 
 def shared_figures(server_id: int) -> Shared:
-    """The server's shared figures: rebuilt when its library or user links changed, else topped up with new
-    events. The caller holds LOCK."""
+    """The server's shared figures, topped up with new events. After a library or user-link change they are
+    the previous figures while a background rebuild makes the new ones. The caller holds LOCK."""
     engine = get_engine()
+    key: CacheKey = (str(engine.url), server_id)
+    with _SWAP:
+        shared, running = _CACHE.get(key), _BUILDS.get(key)
+    if shared is None and running is not None:
+        running.join()  # the first build is already under way: wait for it rather than build twice
+        with _SWAP:
+            shared = _CACHE.get(key)
     with engine.connect() as conn:
         marker = _marker(conn, server_id)
         newest = conn.execute(sa.select(sa.func.max(WATCH.c.id))).scalar() or 0
-        key = (str(engine.url), server_id)
-        shared = _CACHE.get(key)
-        if shared is None or shared.marker != marker or newest < shared.last_event_id:
-            _items, _run, owner, links = marker
-            linked = watching.linked_members(list(links), owner)
-            shared = _CACHE[key] = Shared(marker, _load_library(conn, server_id), linked)
+        if shared is None:  # nothing to serve meanwhile: build it now
+            shared = _build(conn, server_id, marker, newest)
+            with _SWAP:
+                _CACHE[key] = shared
+        elif shared.marker != marker or newest < shared.last_event_id:
+            _start_rebuild(engine, server_id)
         if newest > shared.last_event_id:
             _fold_events(conn, shared, server_id, newest)
     return shared
+
+
+def _build(conn: Connection, server_id: int, marker: tuple[Any, ...], upto: int) -> Shared:
+    _items, _run, owner, links = marker
+    shared = Shared(marker, _load_library(conn, server_id), watching.linked_members(list(links), owner))
+    _fold_events(conn, shared, server_id, upto)
+    return shared
+
+
+def _start_rebuild(engine: Engine, server_id: int) -> None:
+    """Rebuild the server's figures in a background thread, unless one is already under way."""
+    key: CacheKey = (str(engine.url), server_id)
+    with _SWAP:
+        running = _BUILDS.get(key)
+        if running is not None and running.is_alive():
+            return
+        thread = threading.Thread(
+            target=_rebuild, args=(engine, server_id, _generation), name=f"recommendations-{server_id}", daemon=True
+        )
+        _BUILDS[key] = thread
+        thread.start()
+
+
+def _rebuild(engine: Engine, server_id: int, generation: int) -> None:
+    key: CacheKey = (str(engine.url), server_id)
+    fresh = None
+    try:
+        with engine.connect() as conn:
+            marker = _marker(conn, server_id)
+            newest = conn.execute(sa.select(sa.func.max(WATCH.c.id))).scalar() or 0
+            fresh = _build(conn, server_id, marker, newest)
+    except Exception as exc:  # a background thread has nobody to raise to: the previous figures stay in use
+        log.warning("recommendations.rebuild_failed", server_id=server_id, error=type(exc).__name__)
+    finally:
+        with _SWAP:
+            if fresh is not None and generation == _generation:
+                _CACHE[key] = fresh
+            if _BUILDS.get(key) is threading.current_thread():
+                del _BUILDS[key]
+    if fresh is not None:
+        log.info("recommendations.rebuilt", server_id=server_id, titles=len(fresh.library.titles))
 
 
 def trending(shared: Shared, server_id: int, now: datetime) -> dict[int, int]:
