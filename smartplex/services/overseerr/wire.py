@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 # Seerr's numbers (MediaRequestStatus, MediaStatus).
@@ -34,6 +35,16 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def moment(value: Any) -> datetime | None:
+    """An ISO 8601 time as Seerr writes them ("2020-09-12T10:00:27.000Z"); None when it is not one."""
+    raw = text(value, 40)
+    try:
+        found = datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
+    except ValueError:
+        return None
+    return found if found is None or found.tzinfo else None
 
 
 def year_of(date: Any) -> int:
@@ -88,6 +99,7 @@ class Request:
     season_status: dict[int, int] = field(default_factory=dict)
     requested_by: int | None = None
     requested_by_email: str = ""
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +183,7 @@ def request(raw: Any) -> Request | None:
         season_status=_seasons_of_media(media),
         requested_by=ref.requested_by,
         requested_by_email=text(_dict(data.get("requestedBy")).get("email"), 254),
+        updated_at=moment(data.get("updatedAt")),
     )
 
 
