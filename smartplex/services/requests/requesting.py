@@ -30,6 +30,8 @@ STATUS_LABELS = {S.SUBMITTING: "Sending", S.PENDING: "Pending", S.APPROVED: "App
                  S.PROCESSING: "Processing", S.PARTIALLY_AVAILABLE: "Partially available", S.AVAILABLE: "Available",
                  S.FAILED: "Failed"}  # fmt: skip
 MAX_SEASONS = 100
+_NOT_REQUESTABLE = {catalogue.ON_SERVER: "{} is already on your server.", catalogue.AVAILABLE: "{} is already available.",
+                    catalogue.MINE: "You already requested {}.", catalogue.REQUESTED: "{} has already been requested."}  # fmt: skip
 
 
 class RequestError(ValueError):
@@ -128,7 +130,7 @@ def submit(actor_id: int, media_type: object, tmdb_id: object, seasons: object =
         raise RequestError(str(exc)) from None
     card = detail.card
     if kind == "movie" and not card.requestable:
-        raise RequestError(f"{card.title} is {card.badge_label.lower() or 'not requestable'} already.")
+        raise RequestError(_NOT_REQUESTABLE.get(card.badge, "{} cannot be requested.").format(card.title))
     if kind == "tv":
         free = {s.number for s in detail.seasons if s.selectable}
         taken = [n for n in wanted if n not in free]
