@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from smartplex.components.request_in_place import request_in_place
+
 
 def detail_drawer(detail: rx.Var, is_open: rx.Var, on_open_change: rx.EventHandler) -> rx.Component:
     liked = detail.liked_by_count
@@ -37,6 +39,7 @@ def detail_drawer(detail: rx.Var, is_open: rx.Var, on_open_change: rx.EventHandl
                             wrap="wrap",
                         ),
                         rx.text(detail.summary, size="2"),
+                        request_in_place(detail, on_open_change(False)),
                         rx.divider(),
                         rx.text("You played it ", rx.text.strong(detail.your_plays), " times.", size="2", id="detail-your-plays"),
                         rx.text(

@@ -1,6 +1,10 @@
 """One module per route; importing this package registers every page."""
 
-from smartplex.pages import history, home, join, login, onboarding, setup, stats
-from smartplex.pages.admin import members, plex, system
+from smartplex.pages import history, home, join, login, onboarding, requests, setup, stats
+from smartplex.pages.admin import integrations, members, plex, system
+from smartplex.pages.admin import requests as admin_requests
 
-__all__ = ["history", "home", "join", "login", "members", "onboarding", "plex", "setup", "stats", "system"]
+__all__ = [
+    "admin_requests", "history", "home", "integrations", "join", "login", "members", "onboarding", "plex", "requests",
+    "setup", "stats", "system",
+]  # fmt: skip

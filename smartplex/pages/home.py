@@ -6,6 +6,7 @@ from smartplex import routes
 from smartplex.components.detail_drawer import detail_drawer
 from smartplex.components.layout import app_page
 from smartplex.components.poster import poster_row
+from smartplex.components.request_window import request_button
 from smartplex.state.auth import AuthState
 from smartplex.state.dashboard import DashboardState as S
 
@@ -115,7 +116,14 @@ def _sections() -> rx.Component:
 @app_page(routes.HOME, "Home", on_load=[S.load], icon="house", order=1)
 def home() -> rx.Component:
     return rx.vstack(
-        rx.heading(f"Welcome, {AuthState.user_name}", size="7", id="welcome"),
+        rx.hstack(
+            rx.heading(f"Welcome, {AuthState.user_name}", size="7", id="welcome"),
+            rx.spacer(),
+            request_button("dashboard-request", size="3"),
+            width="100%",
+            align="center",
+            wrap="wrap",
+        ),
         rx.cond(
             S.has_server,
             rx.cond(S.loaded, _sections(), rx.center(rx.spinner(size="3"), padding="48px", width="100%")),
