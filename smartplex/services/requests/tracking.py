@@ -79,14 +79,15 @@ def allowed(old: str, new: str) -> bool:
     return RANK[S(new)] > RANK[S(old)]
 
 
-def _news(title: str, new: str, seasons: list[int] | None) -> tuple[str, str] | None:
-    """The notification for a change, or None when it is not news to the requester."""
+def _news(title: str, old: str, new: str, seasons: list[int] | None) -> tuple[str, str] | None:
+    """The notification for a change, or None when it is not news to the requester (an approval is news only
+    when the request was waiting for one: Seerr approves and starts processing in one step)."""
     if new == S.AVAILABLE:
         return f"{title} is available", "It is on the server now. Enjoy!"
     if new == S.PARTIALLY_AVAILABLE:
         which = ", ".join(str(n) for n in seasons or [])
         return f"New on the server: {title}", f"Season{'s' if len(seasons or []) != 1 else ''} {which} can be watched now."
-    if new == S.APPROVED:
+    if new in (S.APPROVED, S.PROCESSING) and old in (S.PENDING, S.DECLINED):
         return f"{title} was approved", "It is on its way; you will hear when it is on the server."
     if new == S.DECLINED:
         return f"{title} was declined", "The admin declined this request."
@@ -136,7 +137,7 @@ def transition(
     ).rowcount
     if not changed:
         return None
-    news = _news(row.title, new, sorted(set(new_seasons) - set(known_seasons)) or new_seasons)
+    news = _news(row.title, row.status, new, sorted(set(new_seasons) - set(known_seasons)) or new_seasons)
     if news is not None:
         notifications.add(conn, row.user_id, KIND, news[0], news[1], routes.REQUESTS)
     return Change(request_id, row.user_id, row.title, row.status, new)
