@@ -70,7 +70,7 @@ async def test_a_member_over_the_quota_is_refused_by_the_handler_itself(admin, m
     quotas.set_member_limits(admin.id, member.id, "1", "0")
     state = _sub(_signed_in(member_session), RequestState)
     first = await RequestState.request_movie.fn(state, tmdb_id=438631)
-    assert "Requested Dune" in str(first.args)
+    assert "Requested Dune" in str(first[0].args)
     assert state.quota == "0 of 1 movie and 0 of 0 seasons left this week"
     for call in (RequestState.request_movie.fn(state, tmdb_id=754), RequestState.request_movie.fn(state, tmdb_id="754")):
         refused = await call

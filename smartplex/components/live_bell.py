@@ -36,7 +36,7 @@ def live_bell() -> rx.Component:
                     rx.cond(
                         L.unread > 0,
                         rx.badge(count, color_scheme="red", variant="solid", radius="full", size="1", position="absolute",
-                                 top="-4px", right="-6px", id="live-badge"),  # fmt: skip
+                                 top="-4px", right="-6px", pointer_events="none", id="live-badge"),  # fmt: skip
                     ),
                     position="relative",
                 )

@@ -17,6 +17,7 @@ from smartplex.services.auth import UserView
 from smartplex.services.overseerr.client import OverseerrError
 from smartplex.services.requests import catalogue, requesting
 from smartplex.state.auth import member_only, public
+from smartplex.state.my_requests import MyRequestsState
 from smartplex.state.urls import api_origin
 
 
@@ -132,7 +133,7 @@ class RequestState(rx.State):
 
     @rx.event
     @member_only
-    async def request_movie(self, actor: UserView, tmdb_id: int) -> rx.event.EventSpec:
+    async def request_movie(self, actor: UserView, tmdb_id: int) -> rx.event.EventSpec | list[rx.event.EventSpec | rx.event.EventHandler]:
         """One click: request a movie for the member (quota and Seerr's answer decide)."""
         return await self._submit(actor, "movie", tmdb_id, None)
 
@@ -166,7 +167,7 @@ class RequestState(rx.State):
 
     @rx.event
     @member_only
-    async def request_seasons(self, actor: UserView) -> rx.event.EventSpec:
+    async def request_seasons(self, actor: UserView) -> rx.event.EventSpec | list[rx.event.EventSpec | rx.event.EventHandler]:
         return await self._submit(actor, "tv", self.show.tmdb_id, list(self.picked))
 
     @rx.event
@@ -183,7 +184,9 @@ class RequestState(rx.State):
             return rx.toast.info("This movie is already on your server.")
         return await self._load_show(actor, media_type, tmdb_id)
 
-    async def _submit(self, actor: UserView, media_type: str, tmdb_id: object, seasons: list[int] | None) -> rx.event.EventSpec:
+    async def _submit(
+        self, actor: UserView, media_type: str, tmdb_id: object, seasons: list[int] | None
+    ) -> rx.event.EventSpec | list[rx.event.EventSpec | rx.event.EventHandler]:
         self.busy = True
         try:
             done = await asyncio.to_thread(requesting.submit, actor.id, media_type, tmdb_id, seasons)
@@ -196,7 +199,7 @@ class RequestState(rx.State):
         self._mark_requested(done.row.media_type, int(str(tmdb_id)))
         if media_type == "tv":
             await self._load_show(actor, "tv", int(str(tmdb_id)))
-        return rx.toast.success(done.message, id="request-done")
+        return [rx.toast.success(done.message, id="request-done"), MyRequestsState.refresh]
 
     def _mark_requested(self, media_type: str, tmdb_id: int) -> None:
         """Show the new badge on the result at once (the next search reads it from the database)."""
