@@ -59,7 +59,7 @@ class AdminRequestsState(rx.State):
         own = await asyncio.to_thread(quotas.all_member_limits)
         default = await asyncio.to_thread(quotas.household_default)
         origin = api_origin(self)
-        self.rows = [row_view(r, origin) for r in found.rows]
+        self.rows = [row_view(r, origin, with_requester=True) for r in found.rows]
         self.page, self.pages, self.total = found.page, found.pages, found.total
         self.ratios = [RatioView(r.user_id, r.name, r.requests, r.summary, r.percent, r.watched_by_them, r.watched_by_others)
                        for r in ratios]  # fmt: skip

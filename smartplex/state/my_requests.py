@@ -37,13 +37,13 @@ class RequestRowView:
     requester_name: str = ""
 
 
-def row_view(row: requesting.RequestRow, origin: str) -> RequestRowView:
+def row_view(row: requesting.RequestRow, origin: str, *, with_requester: bool = False) -> RequestRowView:
     return RequestRowView(
         id=row.id, title=row.title, year=row.year, kind_label="Movie" if row.media_type == "movie" else "Show",
         poster_url=f"{origin}{row.poster_url}" if row.poster_url else "", status=row.status,
         status_label=row.status_label, seasons_label=row.seasons_label, requested_at=row.requested_at,
         available_at=row.available_at, can_cancel=row.can_cancel, requester_id=row.requester_id,
-        requester_name=row.requester_name,
+        requester_name=row.requester_name if with_requester else "",
     )  # fmt: skip
 
 

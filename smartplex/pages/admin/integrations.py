@@ -67,6 +67,7 @@ def _connection() -> rx.Component:
                 width="100%",
             ),
             on_submit=S.save_seerr,
+            reset_on_submit=True,  # the key never stays in the page
             width="100%",
         ),
         rx.cond(S.form_error, rx.callout(S.form_error, icon="triangle_alert", color_scheme="red", width="100%", id="seerr-form-error")),
