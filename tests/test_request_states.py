@@ -4,32 +4,19 @@ only the newest answer."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-import reflex as rx
 import sqlalchemy as sa
 
 from smartplex.db import get_engine
 from smartplex.models import REQUESTS
 from smartplex.services.requests import quotas, requesting
 from smartplex.state.admin_requests import AdminRequestsState
-from smartplex.state.auth import AuthState
 from smartplex.state.integrations import IntegrationsState
 from smartplex.state.requests import RequestState
 from tests.overseerr_fixtures import link
+from tests.test_state_guards import _signed_in, _sub
 
 REFUSED = '["error"]("Only an admin can do that.")'
-
-
-def _sub(root: rx.State, cls: type[rx.State]) -> Any:
-    return root.get_substate(cls.get_full_name().split(".")[1:])
-
-
-def _signed_in(token: str) -> rx.State:
-    root = rx.State()
-    _sub(root, AuthState).session_token = token
-    return root
 
 
 def _count() -> int:

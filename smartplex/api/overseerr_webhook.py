@@ -9,15 +9,11 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect
 
-from smartplex import log
-from smartplex.api.webhooks import MAX_BODY, _discard, _read_capped, _rule, client_ip
-from smartplex.config import get_settings
-from smartplex.services import ratelimit
+from smartplex.api.webhooks import MAX_BODY, _read_capped, client_ip, refuse_flood
 from smartplex.services.integrations.webhooks import secret_hash
 from smartplex.services.overseerr import webhook
 
 router = APIRouter(tags=["webhooks"])
-logger = log.get_logger(__name__)
 
 DESCRIPTION = """Overseerr / Seerr calls this URL for request events (pending, approved, declined, available,
 failed): SmartPlex updates the request and tells the member who asked, within seconds.
@@ -72,11 +68,9 @@ async def overseerr_webhook(
     secret: str = Path(description="The secret part of the webhook URL, as shown in SmartPlex."),
 ) -> JSONResponse:
     ip = client_ip(request)
-    verdict = ratelimit.hit(_rule(get_settings().webhook_rate), f"webhook:url:{secret_hash(secret)}", f"webhook:ip:{ip}")
-    if not verdict.allowed:
-        logger.warning("webhook_rate_limited", remote_ip=ip, retry_after=verdict.retry_after)
-        await _discard(request, MAX_BODY)
-        return JSONResponse({"error": "too many webhooks"}, status_code=429, headers={"Retry-After": str(verdict.retry_after)})
+    flooded = await refuse_flood(request, secret_hash(secret), ip)
+    if flooded is not None:
+        return flooded
     try:
         body = await _read_capped(request, MAX_BODY)
     except ClientDisconnect:
