@@ -123,6 +123,7 @@ def main() -> None:
                         seerr.add_title("movie", tmdb_id, f"Bench Premiere {n}", 2026)
                         row = requesting.submit(member.id, "movie", tmdb_id).row
                         notifications.mark_all_read(member.id)
+                        page.goto(f"{base}/requests")  # made outside the page: show it (the clock has not started)
                         page.wait_for_selector(f"#status-{row.id}", timeout=30_000)
                         page.wait_for_selector("#live-badge", state="detached", timeout=30_000)
                         movie = plex.add_movie(f"Bench Premiere {n}", external_ids=(f"tmdb://{tmdb_id}",))

@@ -270,3 +270,13 @@ def test_a_new_season_makes_a_show_request_partly_then_fully_available(admin, me
 def test_no_open_request_costs_one_query_and_never_fails_a_sync(admin, seerr) -> None:
     assert availability.on_items_written(1, [{"type": "movie", "rating_key": "1", "tmdb_id": DUNE}]) == []
     gateway.reset()
+
+
+def test_unicode_and_thousand_character_titles_are_requested_whole(admin, member, seerr) -> None:
+    link(seerr, member)
+    long_title = "千と千尋 🎬 " + "é" * 1200
+    seerr.add_title("movie", 990_001, long_title, 2024)
+    (card,) = catalogue.search(member.id, "千と千尋 🎬")
+    assert card.title == long_title[:1000]
+    row = requesting.submit(member.id, "movie", 990_001).row
+    assert row.title == long_title[:1000] and _rows()[0].title == long_title[:1000]

@@ -9,4 +9,4 @@ from smartplex.components.request_window import request_button, request_window
 
 
 def request_bar() -> rx.Component:
-    return rx.hstack(request_button(), request_window(), live_bell(), spacing="3", align="center")
+    return rx.hstack(request_button(compact=True), request_window(), live_bell(), spacing="3", align="center")

@@ -10,9 +10,10 @@ from smartplex.state.requests import RequestState as S
 CARD_WIDTH = "132px"
 
 
-def request_button(id: str = "open-request", size: str = "2") -> rx.Component:
-    """Opens the window (it lives in the shell, so every page has it)."""
-    return rx.button(rx.icon("circle-plus", size=16), "Request", on_click=S.open_window, size=size, id=id)
+def request_button(id: str = "open-request", size: str = "2", *, compact: bool = False) -> rx.Component:
+    """Opens the window (it lives in the shell, so every page has it); `compact`: the word only on wide screens."""
+    label = rx.text("Request", display=["none", "none", "inline"]) if compact else "Request"
+    return rx.button(rx.icon("circle-plus", size=16), label, on_click=S.open_window, size=size, aria_label="Request", id=id)
 
 
 def _poster(url: rx.Var, title: rx.Var, width: str, height: str) -> rx.Component:

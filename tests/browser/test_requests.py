@@ -84,6 +84,13 @@ def test_search_and_request_a_movie_in_one_click(page: Page, seerr_app) -> None:
     _search(page, "matrix")
     expect(page.locator("#result-movie-603")).to_be_visible(timeout=TIMEOUT)
     shoot(page, "request-window-phone", full_page=False)
+    page.click("#close-request")
+    page.click("#color-mode")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    _search(page, "matrix")
+    expect(page.locator("#result-movie-603")).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_timeout(500)
+    shoot(page, "request-window-dark", full_page=False)
 
 
 def test_request_two_seasons_of_a_show(page: Page, seerr_app) -> None:
@@ -221,6 +228,9 @@ def test_integrations_page_connects_tests_and_maps_people(page: Page, app_url: s
         expect(people).to_contain_text("Set by an admin")
         page.set_viewport_size(PHONE)
         shoot(page, "admin-integrations-phone")
+        page.click("#color-mode")
+        page.wait_for_timeout(300)
+        shoot(page, "admin-integrations-phone-dark")
         gateway.reset()
 
 
