@@ -188,6 +188,7 @@ class OverseerrSimulator:
         self.faults = Faults()
         self.malformed = False  # answer 200 with a body that is not JSON
         self.delays: dict[str, float] = {}  # search query (as decoded) -> seconds before answering
+        self.answered: dict[str, float] = {}  # search query -> time.time() its answer was ready (the last one)
         self.webhook_url: str | None = None
         self.webhook_auth: str | None = None
         self.deliveries: list[tuple[str, int | str]] = []  # (notification_type, HTTP status or error)
@@ -348,6 +349,7 @@ class OverseerrSimulator:
             found.sort(key=lambda t: (not t.title.casefold().startswith(needle), t.title))
             results = [self._result(t) for t in found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
         pages = max((len(found) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        self.answered[query] = time.time()
         return self._json({"page": page, "totalPages": pages, "totalResults": len(found), "results": results})
 
     async def _movie(self, request: Request) -> Response:

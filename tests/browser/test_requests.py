@@ -4,6 +4,7 @@ the live "available" flip, against the Seerr and Plex simulators."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -91,6 +92,30 @@ def test_search_and_request_a_movie_in_one_click(page: Page, seerr_app) -> None:
     expect(page.locator("#result-movie-603")).to_be_visible(timeout=TIMEOUT)
     page.wait_for_timeout(500)
     shoot(page, "request-window-dark", full_page=False)
+
+
+def test_search_as_you_type_shows_answers_at_once_and_the_newest_wins(page: Page, seerr_app) -> None:
+    """Results appear within 300 ms of Seerr's answer; a slow earlier answer never replaces a newer one."""
+    app_url, sim, _admin, member = seerr_app
+    _sign_in(page, app_url, member.email)
+    _search(page, "interstellar")
+    expect(page.locator("#result-movie-157336")).to_be_visible(timeout=TIMEOUT)  # warm: first posters, first search
+    lags = []
+    for query, tmdb in (("inception", 27205), ("parasite", 496243), ("soul", 508442)):
+        sim.delays[query] = 0.4
+        page.fill("#request-search", query)
+        page.wait_for_function(f"() => document.querySelector('#result-movie-{tmdb}') !== null", timeout=TIMEOUT, polling=5)
+        lags.append(time.time() - sim.answered[query])
+    assert max(lags) < 0.3, lags
+    sim.delays["matrix"] = 1.5
+    page.fill("#request-search", "matrix")
+    page.wait_for_timeout(500)  # past the debounce: the slow search is under way
+    page.fill("#request-search", "dune")
+    expect(page.locator("#result-movie-438631")).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_timeout(1800)  # the slow answer has come back meanwhile
+    assert "matrix" in sim.answered
+    expect(page.locator("#result-movie-438631")).to_be_visible()
+    expect(page.locator("#result-movie-603")).to_have_count(0)
 
 
 def test_request_two_seasons_of_a_show(page: Page, seerr_app) -> None:
