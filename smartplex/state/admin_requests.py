@@ -104,7 +104,7 @@ class AdminRequestsState(rx.State):
         except (requesting.RequestError, auth.AuthError) as exc:
             return rx.toast.error(str(exc))
         await self._reload(actor)
-        return rx.toast.success(f"{row.title}: {row.status_label.lower()}.")
+        return rx.toast.success(f"{'Approved' if approve else 'Declined'} {row.title}: {row.requester_name} is told.")
 
     @rx.event
     @admin_only

@@ -33,13 +33,16 @@ def _ratio_row(r: rx.Var) -> rx.Component:
     )
 
 
-def _limit_inputs(movies: rx.Var | str, seasons: rx.Var | str, prefix: str) -> list[rx.Component]:
-    return [
-        rx.input(name="movies", default_value=movies, placeholder="no limit", type="number", min=0, max=1000, width="110px",
-                 id=prefix + "-movies"),  # fmt: skip
-        rx.input(name="seasons", default_value=seasons, placeholder="no limit", type="number", min=0, max=1000, width="110px",
-                 id=prefix + "-seasons"),  # fmt: skip
-    ]
+def _limit_inputs(movies: rx.Var | str, seasons: rx.Var | str, prefix: rx.Var | str) -> list[rx.Component]:
+    def one(name: str, label: str, value: rx.Var | str) -> rx.Component:
+        return rx.vstack(
+            rx.text(label, size="1", color_scheme="gray", as_="label", html_for=prefix + "-" + name),
+            rx.input(name=name, default_value=value, placeholder="no limit", type="number", min=0, max=1000, width="110px",
+                     id=prefix + "-" + name),  # fmt: skip
+            spacing="1",
+        )
+
+    return [one("movies", "Movies a week", movies), one("seasons", "Seasons a week", seasons)]
 
 
 def _limit_row(p: rx.Var) -> rx.Component:
@@ -49,11 +52,11 @@ def _limit_row(p: rx.Var) -> rx.Component:
         rx.table.cell(
             rx.form(
                 rx.hstack(
-                    rx.input(type="hidden", name="user_id", value=p.user_id.to_string()),
+                    rx.el.input(type="hidden", name="user_id", value=p.user_id.to_string()),
                     *_limit_inputs(p.movies, p.seasons, prefix),
                     rx.button("Save", size="1", variant="soft", type="submit", id=prefix + "-save"),
                     spacing="2",
-                    align="center",
+                    align="end",
                     wrap="wrap",
                 ),
                 on_submit=S.save_member,
@@ -76,7 +79,7 @@ def _limits() -> rx.Component:
                     *_limit_inputs(S.default_movies, S.default_seasons, "default"),
                     rx.button("Save", type="submit", size="2", id="default-save"),
                     spacing="2",
-                    align="center",
+                    align="end",
                     wrap="wrap",
                 ),
                 on_submit=S.save_default,
@@ -84,7 +87,7 @@ def _limits() -> rx.Component:
             ),
             rx.cond(
                 S.limits.length() > 0,
-                data_table(["Member", "Movies · Seasons per week"], rx.foreach(S.limits, _limit_row), "limits-table"),
+                data_table(["Member", "Own limits (empty = the household's)"], rx.foreach(S.limits, _limit_row), "limits-table"),
             ),
             spacing="3",
             width="100%",

@@ -6,7 +6,7 @@ Who requested something is never named to other members: only "requested".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
@@ -100,7 +100,7 @@ def details(actor_id: int, media_type: str, tmdb_id: int) -> TitleDetail:
         return TitleDetail(card)
     seasons = _seasons(found, known, actor_seerr=as_user)
     free = any(s.selectable for s in seasons)
-    card = TitleCard(**{**card.__dict__, "requestable": free})
+    card = replace(card, requestable=free)
     return TitleDetail(card, found.tvdb_id, seasons)
 
 
