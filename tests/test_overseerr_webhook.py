@@ -97,6 +97,9 @@ def test_forged_and_malformed_deliveries_are_refused_and_audited(hooked: Oversee
     assert huge.status_code == 413
     assert _status(1) == "pending"  # nothing moved
     assert [s for _, s, _ in _audit()].count("rejected") == 7
+    from smartplex.services.plex import activity
+
+    assert activity.stray_webhooks().count == 0  # the Plex page's strays are Plex's only
 
 
 def test_duplicates_replays_unknown_requests_and_tests(hooked: OverseerrSimulator, member) -> None:
