@@ -28,6 +28,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _prod_server import serve_production  # noqa: E402
 from smartplex.simulators.server import free_port  # noqa: E402
 
 CHROMIUM_ARGS = [
@@ -73,27 +74,13 @@ def _seed(data_dir: Path) -> tuple[subprocess.Popen, str, str]:
     return sim_proc, f"{account.name.lower()}@demo.smartplex", demo.MEMBER_PASSWORD
 
 
-def _serve(port: int, env: dict[str, str]) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "reflex", "run", "--env", "prod", "--frontend-port", str(port), "--backend-port", str(port)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(900):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the production server did not start")
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="smartplex-bench-") as scratch:
         data_dir = Path(scratch) / "data"
         sim_proc, email, password = _seed(data_dir)
         port = free_port()
         env = {**os.environ, "SMARTPLEX_SCHEDULER": "0", "SMARTPLEX_LOG_LEVEL": "WARNING"}
-        app = _serve(port, env)
+        app = serve_production(port, env)
         base = f"http://127.0.0.1:{port}"
         try:
             with sync_playwright() as p:

@@ -1,4 +1,5 @@
-"""`make demo`: SmartPlex against the Plex simulator, with members, histories and live webhooks.
+"""`make demo`: SmartPlex against the Plex and Seerr simulators, with members, histories, live webhooks and
+requests.
 
 The demo keeps its own data folder (and so its own database and key); it never touches the real one.
 """
@@ -63,6 +64,30 @@ def _seed(sim_url: str, sim) -> str:  # noqa: ANN001 - PlexSimulator, imported l
     return servers.ensure_webhook_secret(admin_id)
 
 
+def _seed_seerr(seerr, webhook_base: str) -> None:  # noqa: ANN001 - OverseerrSimulator, imported lazily
+    """Connect the Seerr simulator as the household's Seerr, give every member a Seerr user (matched by Plex
+    account), and point Seerr's webhook at SmartPlex with an Authorization header."""
+    from smartplex.models import IntegrationKind
+    from smartplex.services import auth
+    from smartplex.services.integrations import store
+    from smartplex.services.integrations import webhooks as integration_webhooks
+    from smartplex.services.overseerr import people
+    from smartplex.simulators.overseerr import ADMIN, AUTO_APPROVE, REQUEST
+
+    admin = auth.user_by_email(ADMIN_EMAIL)
+    assert admin is not None
+    for user in auth.list_users(admin.id):
+        if not any(u.email == user.email for u in seerr.users.values()):
+            permissions = ADMIN if user.is_admin else REQUEST | (AUTO_APPROVE if user.name.startswith("K") else 0)
+            seerr.add_user(user.name, user.email, plex_id=user.plex_account_id, permissions=permissions)
+    store.save(admin.id, IntegrationKind.OVERSEERR, base_url=seerr.url, secret=seerr.api_key)
+    secret = integration_webhooks.ensure_secret(IntegrationKind.OVERSEERR)
+    seerr.webhook_url = f"{webhook_base}/api/webhooks/overseerr/{secret}"
+    seerr.webhook_auth = "Bearer smartplex-demo"
+    integration_webhooks.set_authorization(admin.id, IntegrationKind.OVERSEERR, seerr.webhook_auth)
+    people.refresh(admin.id)
+
+
 def _trickle(sim, webhook_url: str, stop: threading.Event, every: float) -> None:  # noqa: ANN001
     """Fire believable play sessions at SmartPlex until stopped."""
     from smartplex.simulators.plex_webhooks import fire_webhook
@@ -84,12 +109,15 @@ def _trickle(sim, webhook_url: str, stop: threading.Event, every: float) -> None
 
 def main(announce: Callable[[str], None], port: int = 3000, every: float = 5.0) -> int:
     """Run the demo until interrupted; `announce` tells the operator where and how to sign in."""
+    from smartplex.simulators.overseerr import OverseerrSimulator
     from smartplex.simulators.plex import PlexSimulator
 
     _prepare_environment(port)
     sim = PlexSimulator(movies=1500, shows=40, seasons=3, episodes=10, seed=42, friendly_name="Demo Plex")
-    with sim.serve() as server:
+    seerr = OverseerrSimulator(api_key="smartplex-demo-seerr-key")
+    with sim.serve() as server, seerr.serve():
         secret = _seed(server.url, sim)
+        _seed_seerr(seerr, f"http://127.0.0.1:{port}")
         app = subprocess.Popen(
             [sys.executable, "-m", "reflex", "run", "--env", "prod", "--frontend-port", str(port), "--backend-port", str(port)],
             cwd=PROJECT_ROOT,
@@ -100,6 +128,7 @@ def main(announce: Callable[[str], None], port: int = 3000, every: float = 5.0) 
         announce(
             f"\nSmartPlex demo on http://localhost:{port}  sign in as {ADMIN_EMAIL} / {ADMIN_PASSWORD}\n"
             f"Members sign in as <name>@demo.smartplex / {MEMBER_PASSWORD}. Data: {DEMO_DIR}\n"
+            f"Requests go to a simulated Overseerr / Seerr at {seerr.url} (Admin → Integrations).\n"
         )
         trickler.start()
         try:

@@ -9,9 +9,12 @@ LOGIN = "/login"
 SETUP = "/setup"
 JOIN = "/join"
 ONBOARDING = "/onboarding"
+REQUESTS = "/requests"
 ADMIN_PLEX = "/admin/plex"
 ADMIN_MEMBERS = "/admin/members"
 ADMIN_SYSTEM = "/admin/system"
+ADMIN_INTEGRATIONS = "/admin/integrations"
+ADMIN_REQUESTS = "/admin/requests"
 
 
 def login_for(path: str) -> str:

@@ -54,3 +54,27 @@ def test_trickle_fires_real_webhooks(db_url: str) -> None:
             worker.join(5)
     assert _count("SELECT count(*) FROM webhook_event WHERE status = 'accepted'") >= 4
     assert _count("SELECT count(*) FROM webhook_event WHERE status <> 'accepted'") == 0
+
+
+def test_the_demo_connects_a_simulated_seerr_where_members_can_request(db_url: str) -> None:
+    from smartplex.api import create_api
+    from smartplex.services.overseerr import people
+    from smartplex.services.requests import requesting
+    from smartplex.simulators.overseerr import OverseerrSimulator
+    from smartplex.simulators.server import ThreadedServer
+
+    sim = PlexSimulator(movies=20, shows=1, seasons=1, episodes=2, seed=42)
+    seerr = OverseerrSimulator()
+    with sim.serve() as plex, seerr.serve(), ThreadedServer(create_api()) as api:
+        demo._seed(plex.url, sim)
+        demo._seed_seerr(seerr, api.url)
+        demo._seed_seerr(seerr, api.url)  # idempotent
+        member = auth.user_by_email(f"{sim.accounts[1].name.lower()}@demo.smartplex")
+        assert member is not None and people.seerr_user_for(member.id) is not None
+        assert len(seerr.users) == len(sim.accounts) + 1  # Seerr's own admin, and one user per person
+        assert requesting.submit(member.id, "movie", 438631).row.title == "Dune"
+        for _ in range(100):
+            if _count("SELECT count(*) FROM webhook_event WHERE source = 'overseerr' AND status = 'accepted'"):
+                break
+            threading.Event().wait(0.05)
+    assert _count("SELECT count(*) FROM webhook_event WHERE source = 'overseerr' AND status = 'accepted'") == 1

@@ -33,6 +33,12 @@ PUBLIC = {
     "HistoryState.set_detail_open",
     "SearchState.set_detail_open",
     "MembersState.set_invite_role",  # a form option; creating the invite is admin-guarded
+    "LiveState.start",  # starts `watch`, which is member-guarded
+    "LiveState.stop",
+    "RequestState.set_open",  # opens or closes the caller's own Request window
+    "RequestState.close_show",
+    "RequestState.set_query",  # keeps the typed text; the search it starts is member-guarded
+    "RequestState.toggle_season",  # ticks a box; the request itself is member-guarded and checked again
 }
 # Reflex's own handlers on every state: hydration, and `setvar`, which only calls the state's own `set_*`
 # handlers (checked below to be guarded themselves).

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from smartplex import __version__, log
-from smartplex.api import health, images, webhooks
+from smartplex.api import health, images, overseerr_webhook, webhooks
 
 logger = log.get_logger("smartplex.http")
 
@@ -68,5 +68,6 @@ def create_api() -> FastAPI:
     api.add_middleware(RequestContext)
     api.include_router(health.router)
     api.include_router(webhooks.router)
+    api.include_router(overseerr_webhook.router)
     api.include_router(images.router)
     return api

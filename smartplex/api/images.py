@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyCookie
 
 from smartplex.services import auth
+from smartplex.services.overseerr import posters as tmdb_posters
 from smartplex.services.plex import posters, servers
 
 router = APIRouter(tags=["images"])
@@ -109,3 +110,39 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 def _json(status: int, reason: str) -> JSONResponse:
     """An error nobody caches: the next attempt may well succeed."""
     return JSONResponse({"error": reason}, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/api/images/tmdb/{file}",
+    summary="A TMDB poster of a title to request, resized and cached",
+    description="""The poster of a title from Overseerr / Seerr's search, for `<img src>` in the Request window:
+fetched through the connected Seerr's image proxy (the browser never sees Seerr's address or key), shrunk to the
+requested width and cached on disk like Plex posters. `file` is TMDB's poster file name (`abc123.jpg`); anything
+else is refused. Needs a signed-in session.""",
+    response_class=Response,
+    responses={**RESPONSES, 404: _error("Not a TMDB poster file name, or Seerr has no such poster.", "no such poster"),
+               502: _error("Seerr did not deliver the poster.", "Overseerr / Seerr did not send the poster.")},
+)
+async def tmdb_poster(
+    request: Request,
+    file: str = Path(max_length=80, description="TMDB's poster file name, as Seerr's posterPath without the slash."),
+    w: posters.ImageWidth = Query(posters.DEFAULT_WIDTH, description="Width in pixels: 150, 300 or 600."),
+    token: str | None = Security(session_cookie),
+) -> Response:
+    if await asyncio.to_thread(auth.user_for_session, token) is None:
+        return _json(401, "sign in to see posters")
+    if w not in posters.WIDTHS[posters.ImageKind.POSTER]:
+        return _json(422, "a poster is served 150, 300 or 600 pixels wide")
+    if not tmdb_posters.FILE.match(file):
+        return _json(404, "no such poster")
+    etag = f'"{tmdb_posters.cache_key(file, w)[:32]}"'
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    try:
+        body = await asyncio.to_thread(tmdb_posters.render, file, int(w))
+    except posters.PosterNotFound:
+        return _json(404, "no such poster")
+    except posters.PosterUnavailable as exc:
+        return _json(502, str(exc))
+    return Response(body, media_type="image/jpeg", headers=headers)

@@ -143,6 +143,16 @@ async def _read_capped(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
+async def refuse_flood(request: Request, url_key: str, ip: str) -> JSONResponse | None:
+    """The 429 (after reading the body) when this webhook URL or this address sent too many; None to go on."""
+    verdict = ratelimit.hit(_rule(get_settings().webhook_rate), f"webhook:url:{url_key}", f"webhook:ip:{ip}")
+    if verdict.allowed:
+        return None
+    logger.warning("webhook_rate_limited", remote_ip=ip, retry_after=verdict.retry_after)
+    await _discard(request, MAX_BODY)
+    return JSONResponse({"error": "too many webhooks"}, status_code=429, headers={"Retry-After": str(verdict.retry_after)})
+
+
 async def _receive(request: Request, secret: str, ip: str) -> webhooks.Receipt:
     try:
         body = await _read_capped(request, MAX_BODY)
@@ -166,17 +176,9 @@ async def plex_webhook(
     secret: str = Path(description="The secret part of the owner's webhook URL, as shown in SmartPlex."),
 ) -> JSONResponse:
     ip = client_ip(request)
-    verdict = ratelimit.hit(
-        _rule(get_settings().webhook_rate),
-        f"webhook:url:{servers.secret_hash(secret)}",
-        f"webhook:ip:{ip}",
-    )
-    if not verdict.allowed:
-        logger.warning("webhook_rate_limited", remote_ip=ip, retry_after=verdict.retry_after)
-        await _discard(request, MAX_BODY)
-        return JSONResponse(
-            {"error": "too many webhooks"}, status_code=429, headers={"Retry-After": str(verdict.retry_after)}
-        )
+    flooded = await refuse_flood(request, servers.secret_hash(secret), ip)
+    if flooded is not None:
+        return flooded
     receipt = await _receive(request, secret, ip)
     if receipt.status == "accepted":
         webhooks.notify()

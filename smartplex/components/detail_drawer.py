@@ -1,6 +1,6 @@
 """The drawer that opens from a poster: backdrop and poster, facts, an expandable summary, people, the member's
 own plays in words, a show's seasons with watched marks, similar titles, "Play in Plex", and how many others
-liked it. `request_slot` is where the request button goes for titles not on the server."""
+liked it, and for a show the Request button for its missing seasons."""
 
 from __future__ import annotations
 
@@ -11,11 +11,7 @@ import reflex as rx
 from smartplex.components import tokens
 from smartplex.components.artwork import artwork
 from smartplex.components.poster import play_in_plex, poster_card
-
-
-def request_slot(detail: rx.Var) -> rx.Component:
-    """The place for the "Request" button (the requests feature fills it); empty until then."""
-    return rx.fragment()
+from smartplex.components.request_in_place import request_in_place
 
 
 def _header(detail: rx.Var) -> rx.Component:
@@ -184,7 +180,7 @@ def detail_drawer(
     body = rx.vstack(
         rx.hstack(
             play_in_plex(detail.play_url, id="detail-play"),
-            request_slot(detail),
+            request_in_place(detail, on_open_change(False)),
             spacing="3",
             wrap="wrap",
         ),

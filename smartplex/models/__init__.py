@@ -22,7 +22,7 @@ from smartplex.models.integrations import Integration, IntegrationKind
 from smartplex.models.library import MediaItem, Server, WatchEvent, WatchEventKind
 from smartplex.models.pipeline import SyncRun, SyncSchedule, WebhookEvent, WebhookStatus
 from smartplex.models.preferences import AppSetting
-from smartplex.models.requests import ContentRequest, Notification
+from smartplex.models.requests import ContentRequest, Notification, RequestQuota, RequestStatus
 
 
 def table_of(model: type[SQLModel]) -> sa.Table:
@@ -37,9 +37,15 @@ WATCH = table_of(WatchEvent)
 SYNC_RUNS = table_of(SyncRun)
 SYNC_SCHEDULES = table_of(SyncSchedule)
 WEBHOOK_EVENTS = table_of(WebhookEvent)
+REQUESTS = table_of(ContentRequest)
+NOTIFICATIONS = table_of(Notification)
+INTEGRATIONS = table_of(Integration)
 
 __all__ = [
+    "INTEGRATIONS",
     "MEDIA",
+    "NOTIFICATIONS",
+    "REQUESTS",
     "SERVERS",
     "SYNC_RUNS",
     "SYNC_SCHEDULES",
@@ -59,6 +65,8 @@ __all__ = [
     "Invite",
     "MediaItem",
     "Notification",
+    "RequestQuota",
+    "RequestStatus",
     "Role",
     "Server",
     "SyncRun",

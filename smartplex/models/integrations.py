@@ -33,6 +33,7 @@ class Integration(SQLModel, table=True):
             sqlite_where=sa.text("server_id IS NULL"),
             postgresql_where=sa.text("server_id IS NULL"),
         ),
+        sa.Index("uq_integration_webhook_secret_hash", "webhook_secret_hash", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -49,3 +50,12 @@ class Integration(SQLModel, table=True):
     circuit_state: str = Field(default="closed", max_length=16)
     consecutive_failures: int = num(0)
     circuit_opened_at: datetime | None = None
+    # Webhooks the service sends us (Seerr's): the URL's secret (its SHA-256 to find the row, encrypted to show
+    # the URL again) and the Authorization header the admin configured there (encrypted; NULL = none expected).
+    webhook_secret_hash: str | None = Field(default=None, max_length=64)
+    webhook_secret_encrypted: str | None = Field(default=None, max_length=512)
+    webhook_auth_encrypted: str | None = Field(default=None, max_length=1024)
+    # A poll of the service (Seerr's missed-webhook catch-up) runs in one worker at a time: its lease.
+    lease_owner: str | None = Field(default=None, max_length=128)
+    lease_expires_at: datetime | None = None
+    last_polled_at: datetime | None = None

@@ -9,6 +9,7 @@ from smartplex.components.detail_drawer import detail_drawer
 from smartplex.components.hero import hero
 from smartplex.components.layout import app_page
 from smartplex.components.poster import poster_row
+from smartplex.components.request_window import request_button
 from smartplex.state.auth import AuthState
 from smartplex.state.dashboard import DashboardState as S
 
@@ -126,7 +127,14 @@ def _sections() -> rx.Component:
 @app_page(routes.HOME, "Home", on_load=[S.load], icon="house", order=1)
 def home() -> rx.Component:
     return rx.vstack(
-        rx.text(f"Welcome, {AuthState.user_name}", size="3", color=tokens.MUTED, id="welcome"),
+        rx.hstack(
+            rx.text(f"Welcome, {AuthState.user_name}", size="3", color=tokens.MUTED, id="welcome"),
+            rx.spacer(),
+            request_button("dashboard-request", size="2"),
+            width="100%",
+            align="center",
+            wrap="wrap",
+        ),
         rx.cond(
             S.has_server,
             rx.cond(S.loaded, _sections(), rx.center(rx.spinner(size="3"), padding="48px", width="100%")),

@@ -385,9 +385,25 @@ async def scheduler_lifespan() -> AsyncIterator[AsyncIOScheduler | None]:
         except Exception:  # the next tick tries again
             log.exception("scheduler.tick_failed")
 
+    def poll_overseerr() -> None:
+        from smartplex.services.overseerr import poll  # on first run, like the sync
+
+        poll.poll_due(owner)
+
+    async def overseerr_job() -> None:
+        try:
+            await asyncio.to_thread(poll_overseerr)
+        except Exception:  # the next tick tries again
+            log.exception("scheduler.overseerr_poll_failed")
+
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
         job, "interval", seconds=TICK_SECONDS, id="sync_schedules", next_run_time=utcnow(),
+        max_instances=1, coalesce=True, misfire_grace_time=TICK_SECONDS // 2,
+    )  # fmt: skip
+    # Seerr's missed webhooks: every worker ticks, the lease on the integration row lets one poll (services/overseerr/poll.py).
+    scheduler.add_job(
+        overseerr_job, "interval", seconds=TICK_SECONDS, id="overseerr_poll", next_run_time=utcnow(),
         max_instances=1, coalesce=True, misfire_grace_time=TICK_SECONDS // 2,
     )  # fmt: skip
     scheduler.start()

@@ -77,7 +77,8 @@ def _view(row: Integration) -> IntegrationView:
     )
 
 
-def _kind(kind: str) -> str:
+def require_kind(kind: str) -> str:
+    """`kind` when it is a household integration; IntegrationError otherwise."""
     if kind not in HOUSEHOLD_KINDS:
         raise IntegrationError(f"Unknown integration {kind!r}.")
     return kind
@@ -85,14 +86,14 @@ def _kind(kind: str) -> str:
 
 def get(kind: str) -> IntegrationView | None:
     with session() as s:
-        row = _row(s, _kind(kind))
+        row = _row(s, require_kind(kind))
         return _view(row) if row is not None else None
 
 
 def connection(kind: str) -> Connection | None:
     """Base URL, decrypted secret and settings of a configured integration; None when it is not set up."""
     with session() as s:
-        row = _row(s, _kind(kind))
+        row = _row(s, require_kind(kind))
         if row is None or not row.base_url:
             return None
         secret = vault.decrypt(row.secret_encrypted) if row.secret_encrypted else None
@@ -111,7 +112,7 @@ def save(
     `settings` are merged into the stored ones. A changed address or secret starts the circuit afresh."""
     with session() as s:
         auth.require_admin(s, actor_id)
-        row = _row(s, _kind(kind)) or Integration(kind=kind, base_url="", settings={})
+        row = _row(s, require_kind(kind)) or Integration(kind=kind, base_url="", settings={})
         if base_url != row.base_url or secret is not None:
             row.circuit_state, row.consecutive_failures, row.circuit_opened_at = "closed", 0, None
             row.health_status, row.last_error = "unknown", None
@@ -125,10 +126,19 @@ def save(
         return _view(row)
 
 
+def put_settings(kind: str, changes: dict[str, Any]) -> None:
+    """Merge `changes` into a configured integration's settings (services keep their own state there, such as
+    Seerr's user mapping; the caller checks who may change it). A no-op when the integration is not set up."""
+    with session() as s:
+        row = _row(s, require_kind(kind))
+        if row is not None:
+            row.settings = {**(row.settings or {}), **changes}
+
+
 def remove(actor_id: int, kind: str) -> None:
     with session() as s:
         auth.require_admin(s, actor_id)
-        row = _row(s, _kind(kind))
+        row = _row(s, require_kind(kind))
         if row is not None:
             s.delete(row)
 
@@ -136,14 +146,14 @@ def remove(actor_id: int, kind: str) -> None:
 def blocked_until(kind: str, now: datetime | None = None) -> datetime | None:
     """When calls may go through again while the circuit is open; None when they may now."""
     with session() as s:
-        row = _row(s, _kind(kind))
+        row = _row(s, require_kind(kind))
         return breaker.blocked_until(row, now or utcnow()) if row is not None else None
 
 
 def record_call(kind: str, error: str | None, latency_ms: int = 0, *, rejected: bool = False) -> None:
     """Count a finished call into the integration's health and circuit."""
     with session() as s:
-        row = _row(s, _kind(kind))
+        row = _row(s, require_kind(kind))
         if row is None:
             return
         breaker.record(row, error, utcnow(), rejected=rejected)

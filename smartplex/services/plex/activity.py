@@ -86,7 +86,12 @@ class StrayDeliveries:
 def stray_webhooks(hours: int = 24) -> StrayDeliveries:
     """Deliveries in the last `hours` to webhook URLs that belong to nobody; they have no owner to show them to."""
     since = utcnow() - timedelta(hours=hours)
-    stray = (col(WebhookEvent.owner_id).is_(None), WebhookEvent.reason == UNKNOWN_URL, WebhookEvent.received_at >= since)
+    stray = (
+        WebhookEvent.source == "plex",  # Seerr's strays are shown with Seerr's deliveries
+        col(WebhookEvent.owner_id).is_(None),
+        WebhookEvent.reason == UNKNOWN_URL,
+        WebhookEvent.received_at >= since,
+    )
     with session() as s:
         count = s.exec(select(func.count()).select_from(WebhookEvent).where(*stray)).one()
         last = s.exec(select(WebhookEvent).where(*stray).order_by(col(WebhookEvent.id).desc()).limit(1)).first()

@@ -16,6 +16,7 @@ from smartplex.services import watching
 from smartplex.services.plex import connect
 from smartplex.services.plex.client import PlexClient
 from smartplex.services.plex.parse import to_datetime, to_int
+from smartplex.services.requests import attribution
 
 HISTORY_PAGE_SIZE = 1000
 
@@ -61,6 +62,7 @@ def _write_history(conn: Connection, server_id: int, rows: list[dict[str, str]],
     )
     for event in fresh:
         event["media_item_id"] = media_ids.get(event["rating_key"])
+    attribution.attribute(conn, fresh)
     conn.execute(dialect_insert(conn.dialect.name)(WATCH).on_conflict_do_nothing(index_elements=["dedupe_key"]), fresh)
     return len(fresh)
 

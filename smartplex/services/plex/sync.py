@@ -35,6 +35,7 @@ from smartplex.services.plex.client import (
 from smartplex.services.plex.parse import Page, parse_items, parse_page, to_int
 from smartplex.services.plex.runs import Counts, SyncResult
 from smartplex.services.plex.upsert import mark_removed, write_items
+from smartplex.services.requests import availability
 
 log = get_logger(__name__)
 
@@ -165,6 +166,7 @@ def _sync_items(
             steady = steady and page.total_size == listing.total
             with engine.begin() as conn:
                 counts.changed += write_items(conn, server_id, page.items, utcnow())
+            availability.on_items_written(server_id, page.items)
             counts.seen += len(page.items)
             counts.keys.update(item["rating_key"] for item in page.items)
             done_in[listing.label] = done_in.get(listing.label, 0) + len(page.items)
@@ -207,6 +209,7 @@ def sync_item(server_id: int, rating_key: str) -> bool:
             for start in range(0, len(items), PAGE_SIZE):
                 counts.changed += write_items(conn, server_id, items[start : start + PAGE_SIZE], utcnow())
         counts.seen = len(items)
+        availability.on_items_written(server_id, items)
     except PlexError as exc:
         runs.close_run(run_id, "webhook", "failed", counts, began, str(exc))
         raise

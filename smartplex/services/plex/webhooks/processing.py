@@ -22,6 +22,7 @@ from smartplex import log
 from smartplex.db import dialect_insert, get_engine, write_transaction
 from smartplex.models import WATCH, WEBHOOK_EVENTS, MediaItem, User, WebhookStatus, utcnow
 from smartplex.services.plex.webhooks import payload
+from smartplex.services.requests import attribution
 
 logger = log.get_logger(__name__)
 
@@ -206,6 +207,7 @@ def _commit(plan: _Plan) -> None:
     )
     with write_transaction() as conn:
         if plan.watches:
+            attribution.attribute(conn, plan.watches)
             conn.execute(_insert_ignoring_duplicates(conn.dialect.name), plan.watches)
         if plan.outcomes:
             conn.execute(mark, plan.outcomes)

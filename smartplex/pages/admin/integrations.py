@@ -1,0 +1,180 @@
+"""/admin/integrations: the outside services SmartPlex talks to, one card each (Overseerr / Seerr first)."""
+
+import reflex as rx
+
+from smartplex import routes
+from smartplex.components.copyable import copyable
+from smartplex.components.integration_card import integration_card, section
+from smartplex.components.layout import app_page
+from smartplex.components.status_badge import status_badge
+from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
+from smartplex.state.integrations import IntegrationsState as S
+
+
+def _check(label: str, ok: rx.Var, id: str) -> rx.Component:
+    return rx.hstack(
+        rx.cond(ok, rx.icon("circle-check", size=16, color=rx.color("green", 10)), rx.icon("circle-x", size=16, color=rx.color("red", 10))),
+        rx.text(label, size="2"),
+        align="center",
+        id=id,
+    )
+
+
+def _test_result() -> rx.Component:
+    return rx.cond(
+        S.tested,
+        rx.vstack(
+            rx.flex(
+                _check("Reachable", S.reachable, "test-reachable"),
+                _check("Key accepted", S.authenticated, "test-authenticated"),
+                rx.text("Version ", rx.text.strong(rx.cond(S.version, S.version, "—")), size="2", id="test-version"),
+                rx.text("Answered in ", rx.text.strong(S.latency_ms.to_string() + " ms"), size="2", id="test-latency"),
+                spacing="5",
+                wrap="wrap",
+            ),
+            rx.cond(S.test_message, rx.callout(S.test_message, icon="triangle_alert", color_scheme="amber", width="100%", id="test-message")),
+            spacing="2",
+            width="100%",
+            id="test-result",
+        ),
+    )
+
+
+def _connection() -> rx.Component:
+    return rx.vstack(
+        rx.form(
+            rx.flex(
+                rx.vstack(
+                    rx.text("Address", size="2", weight="medium", as_="label", html_for="seerr-url"),
+                    rx.input(name="url", default_value=S.seerr_url, placeholder="http://192.168.1.20:5055", max_length=512,
+                             width="100%", id="seerr-url", key=S.seerr_url),  # fmt: skip
+                    spacing="1",
+                    flex="2",
+                    min_width="240px",
+                ),
+                rx.vstack(
+                    rx.text("API key", size="2", weight="medium", as_="label", html_for="seerr-key"),
+                    rx.input(name="api_key", type="password", auto_complete="off",
+                             placeholder=rx.cond(S.seerr_key_mask, "Stored " + S.seerr_key_mask + " — leave empty to keep", "From Seerr's Settings → General"),
+                             max_length=256, width="100%", id="seerr-key"),  # fmt: skip
+                    spacing="1",
+                    flex="2",
+                    min_width="240px",
+                ),
+                rx.button("Save and test", type="submit", loading=S.busy, id="seerr-save", align_self="end"),
+                spacing="3",
+                wrap="wrap",
+                width="100%",
+            ),
+            on_submit=S.save_seerr,
+            reset_on_submit=True,  # the key never stays in the page
+            width="100%",
+        ),
+        rx.cond(S.form_error, rx.callout(S.form_error, icon="triangle_alert", color_scheme="red", width="100%", id="seerr-form-error")),
+        rx.cond(
+            S.seerr_configured,
+            rx.hstack(
+                rx.button(rx.icon("activity", size=14), "Test", variant="soft", size="1", on_click=S.test_seerr, loading=S.busy, id="seerr-test"),
+                rx.cond(S.seerr_checked_at, rx.text("Last call ", rx.moment(S.seerr_checked_at, from_now=True), size="1", color_scheme="gray")),
+                rx.cond(S.seerr_error, rx.text(S.seerr_error, size="1", color_scheme="red", id="seerr-last-error")),
+                rx.spacer(),
+                rx.button("Disconnect", variant="ghost", color_scheme="red", size="1", on_click=S.disconnect_seerr, id="seerr-disconnect"),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+        ),
+        _test_result(),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _person(p: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.vstack(rx.text(p.name, weight="medium"), rx.text(p.email, size="1", color_scheme="gray"), spacing="0")),
+        rx.table.cell(
+            rx.select.root(
+                rx.select.trigger(id="seerr-user-" + p.user_id.to_string(), min_width="180px"),
+                rx.select.content(rx.foreach(S.options, lambda o: rx.select.item(o.label, value=o.value))),
+                value=p.seerr_user_id,
+                on_change=lambda value: S.link_person(p.user_id, value),
+            )
+        ),
+        rx.table.cell(rx.text(p.how, size="1", color_scheme="gray"), display=PHONE_HIDDEN),
+        align="center",
+    )
+
+
+def _people() -> rx.Component:
+    return section(
+        "Who is who in Overseerr / Seerr",
+        rx.hstack(
+            rx.text("Requests go to Seerr as the person's own Seerr user, so Seerr's permissions, quotas and auto-approve "
+                    "apply to them. People are matched by Plex account, else by email; change any link here.",
+                    size="2", color_scheme="gray"),  # fmt: skip
+            rx.button(rx.icon("refresh-cw", size=14), "Match again", variant="soft", size="1", on_click=S.refresh_people, id="seerr-refresh-people"),
+            width="100%",
+            align="start",
+        ),
+        data_table(["Person", "Seerr user", wide_column("How")], rx.foreach(S.links, _person), "seerr-people"),
+    )
+
+
+def _delivery(d: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.moment(d.received_at, from_now=True), display=PHONE_HIDDEN),
+        rx.table.cell(rx.code(d.event, size="1")),
+        rx.table.cell(status_badge(d.status)),
+        rx.table.cell(rx.text(d.reason, size="1", class_name="line-clamp-2")),
+        align="center",
+    )
+
+
+def _webhook() -> rx.Component:
+    return section(
+        "Webhook",
+        rx.text("In Seerr: Settings → Notifications → Webhook. Enable it, paste this URL, keep the default JSON payload, "
+                "tick the request notification types and save. SmartPlex also asks Seerr every few minutes, in case a "
+                "delivery is lost.", size="2", color_scheme="gray"),  # fmt: skip
+        copyable(S.webhook_url, "seerr-webhook-url", "Copy webhook URL"),
+        rx.form(
+            rx.flex(
+                rx.input(name="authorization", type="password", auto_complete="off", max_length=512, flex="1", min_width="220px",
+                         placeholder=rx.cond(S.webhook_auth_set, "A header is set — enter a new one, or leave empty for none",
+                                             "Authorization header, if you set one in Seerr (optional)"),
+                         id="seerr-webhook-auth"),  # fmt: skip
+                rx.button("Save header", type="submit", variant="soft", id="seerr-webhook-auth-save"),
+                rx.button(rx.icon("rotate-cw", size=14), "New URL", type="button", variant="ghost", color_scheme="red",
+                          on_click=S.rotate_webhook, id="seerr-webhook-rotate"),  # fmt: skip
+                spacing="2",
+                wrap="wrap",
+                width="100%",
+            ),
+            on_submit=S.save_webhook_auth,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.cond(
+            S.deliveries.length() > 0,
+            data_table([wide_column("When"), "Event", "Outcome", "What happened"], rx.foreach(S.deliveries, _delivery), "seerr-deliveries"),
+            rx.text("No deliveries yet. Seerr's webhook settings have a Test button.", size="2", color_scheme="gray"),
+        ),
+    )
+
+
+@app_page(routes.ADMIN_INTEGRATIONS, "Integrations", on_load=[S.load], admin=True, icon="plug", order=13)
+def integrations() -> rx.Component:
+    return rx.vstack(
+        integration_card(
+            "Overseerr / Seerr",
+            "circle-plus",
+            "Members request movies and shows; SmartPlex tracks them until they are on the server.",
+            S.seerr_health,
+            _connection(),
+            rx.cond(S.seerr_configured, rx.fragment(_people(), _webhook())),
+            id="seerr-card",
+        ),
+        spacing="5",
+        width="100%",
+    )
