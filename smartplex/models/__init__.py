@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from smartplex.models.accounts import AuthSession, Invite, Role, User
-from smartplex.models.ai import AiCall, AiFeedback, AiLearningItem, ChatMessage
+from smartplex.models.ai import AiCall, AiFeedback, AiLearningItem, ChatConversation, ChatMessage
 from smartplex.models.base import iso, utcnow
 from smartplex.models.cleanup import DeletionLog
 from smartplex.models.integrations import Integration, IntegrationKind
@@ -37,8 +37,10 @@ WATCH = table_of(WatchEvent)
 SYNC_RUNS = table_of(SyncRun)
 SYNC_SCHEDULES = table_of(SyncSchedule)
 WEBHOOK_EVENTS = table_of(WebhookEvent)
+AI_CALLS = table_of(AiCall)
 
 __all__ = [
+    "AI_CALLS",
     "MEDIA",
     "SERVERS",
     "SYNC_RUNS",
@@ -51,6 +53,7 @@ __all__ = [
     "AiLearningItem",
     "AppSetting",
     "AuthSession",
+    "ChatConversation",
     "ChatMessage",
     "ContentRequest",
     "DeletionLog",
