@@ -3,6 +3,7 @@
 HOME = "/"
 HISTORY = "/history"
 STATS = "/stats"
+CHAT = "/chat"
 LOGIN = "/login"
 SETUP = "/setup"
 JOIN = "/join"
@@ -10,6 +11,7 @@ ONBOARDING = "/onboarding"
 ADMIN_PLEX = "/admin/plex"
 ADMIN_MEMBERS = "/admin/members"
 ADMIN_SYSTEM = "/admin/system"
+ADMIN_AI = "/admin/ai"
 
 
 def login_for(path: str) -> str:

@@ -9,6 +9,7 @@ import reflex as rx
 
 from smartplex import routes
 from smartplex.components.brand import logo
+from smartplex.components.chat_panel import chat_panel_trigger
 from smartplex.state.auth import AuthState, register_page_loads
 
 
@@ -142,6 +143,7 @@ def _topbar(title: str) -> rx.Component:
         _phone_menu(),
         rx.heading(title, size="6", id="page-title"),
         rx.spacer(),
+        chat_panel_trigger(),
         rx.color_mode.button(variant="ghost", id="color-mode"),
         _user_menu(),
         align="center",

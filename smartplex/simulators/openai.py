@@ -280,12 +280,11 @@ def _plan(question: str, today: date, results: dict[str, list[dict[str, Any]]]) 
             return [_call("search_library", title=title)]
         found = results["search_library"][-1].get("data", {}).get("results", [])
         return [_call("similar_titles", id=found[0]["id"])] if found and "similar_titles" not in results else []
-    if title := _quoted(question, r"tell me about", r"what is", r"what's"):
-        if "new" not in folded:
-            if "search_library" not in results:
-                return [_call("search_library", title=title)]
-            found = results["search_library"][-1].get("data", {}).get("results", [])
-            return [_call("title_details", id=found[0]["id"])] if found and "title_details" not in results else []
+    if title := _quoted(question, r"tell me about"):
+        if "search_library" not in results:
+            return [_call("search_library", title=title)]
+        found = results["search_library"][-1].get("data", {}).get("results", [])
+        return [_call("title_details", id=found[0]["id"])] if found and "title_details" not in results else []
     if "my_history" in results or "trending" in results or "search_library" in results or "my_recommendations" in results:
         return []
     if re.search(r"how (many|much).*(hours|time)|what did i watch|what have i watched", folded):

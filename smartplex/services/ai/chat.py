@@ -12,18 +12,21 @@ that stops early (the Stop button) closes the generator: the text so far is kept
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from smartplex.db import reading
 from smartplex.models import utcnow
 from smartplex.services import ratelimit
 from smartplex.services.ai import builtin, context, conversations, costs, mentions, provider, tools
 from smartplex.services.ai.client import Provider, ProviderError, Reply, stream_reply
 from smartplex.services.ai.conversations import ConversationSummary, StoredMessage
 from smartplex.services.ai.tools import Findings, Scope
+from smartplex.services.dashboard.cards import Card, card, items_by_id
 from smartplex.services.plex import servers
 
 CHAT_LIMIT = ratelimit.rule("20/minute")  # roadmap item 24: per member, shared by every worker through Redis
@@ -133,7 +136,7 @@ async def ask(
     question of an unfinished answer `retry_of` again. ChatError/RateLimited before anything is stored."""
     if retry_of is None:
         question = _check(question)
-    verdict = ratelimit.hit(CHAT_LIMIT, f"chat:{user_id}")
+    verdict = await asyncio.to_thread(ratelimit.hit, CHAT_LIMIT, f"chat:{user_id}")
     if not verdict.allowed:
         raise RateLimited(verdict.retry_after)
     scope = await asyncio.to_thread(scope_for, user_id, is_admin, now)
@@ -150,8 +153,9 @@ async def ask(
     turn = _Turn(scope, conversation_id)
     status = STOPPED
     try:
-        async for piece in _answer(turn, original):
-            yield piece
+        async with contextlib.aclosing(_answer(turn, original)) as pieces:
+            async for piece in pieces:
+                yield piece
         status = CUT_OFF if turn.note == NOTES["cut_off"] else COMPLETE
     finally:
         stored = await asyncio.to_thread(turn.finish, status)
@@ -166,8 +170,9 @@ async def _answer(turn: _Turn, question: StoredMessage) -> AsyncIterator[Delta]:
         reason = "budget"
     else:
         try:
-            async for delta in _with_model(turn, found, question):
-                yield delta
+            async with contextlib.aclosing(_with_model(turn, found, question)) as deltas:
+                async for delta in deltas:
+                    yield delta
             return
         except ProviderError as exc:
             if turn.text:  # something was shown: keep it, say it broke off
@@ -192,14 +197,15 @@ async def _with_model(turn: _Turn, found: Provider, question: StoredMessage) -> 
         status, error = "stopped", None
         separate = bool(turn.text)  # text of an earlier round: a paragraph break before this round's
         try:
-            async for piece in stream_reply(found, messages, offered):
-                if isinstance(piece, Reply):
-                    reply = piece
-                    continue
-                if separate:
-                    piece, separate = "\n\n" + piece, False
-                turn.text += piece
-                yield Delta(piece)
+            async with contextlib.aclosing(stream_reply(found, messages, offered)) as pieces:
+                async for piece in pieces:
+                    if isinstance(piece, Reply):
+                        reply = piece
+                        continue
+                    if separate:
+                        piece, separate = "\n\n" + piece, False
+                    turn.text += piece
+                    yield Delta(piece)
             status = "ok"
         except ProviderError as exc:
             status, error, reply = "error", str(exc), exc.partial
@@ -229,3 +235,13 @@ async def _with_model(turn: _Turn, found: Provider, question: StoredMessage) -> 
                 else '{"error":"too many tool calls at once"}'
             )
             messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
+
+
+def title_cards(user_id: int, is_admin: bool, ids: list[int]) -> dict[int, Card]:
+    """Poster cards of titles answers named, by id (only the household server's, as the member may see it)."""
+    server_id = servers.default_server_id()
+    if not ids or server_id not in servers.visible_server_ids(user_id, is_admin):
+        return {}
+    with reading() as c:
+        rows = items_by_id(c, server_id, list(dict.fromkeys(ids)))
+    return {item_id: card(row) for item_id, row in rows.items()}
