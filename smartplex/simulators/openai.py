@@ -4,7 +4,7 @@ It follows a script keyed on the member's question: it calls the tools the quest
 trending, recommendations, similar titles, details), then answers from the tool results it received, so a wrong
 tool result shows up as a wrong answer. It streams like OpenAI (SSE chunks, `data: [DONE]`, a usage chunk when
 asked), reports usage counted with the o200k tokenizer (bpe-openai ships the encoding in its package), and fails
-on demand: `fail("429")` (with Retry-After), `fail("500")`, `fail("cut")` (the stream breaks mid-answer),
+on demand: `fail("429")` (with Retry-After), `fail("500")`, `fail("cut")` (the next answer's stream breaks partway),
 `fail("hang")` (nothing comes back until released).
 
 It is also gullible on purpose: when a tool result carries "ignore previous instructions", it tries what such a
@@ -95,9 +95,10 @@ class OpenAISimulator:
             self._faults.clear()
         self._released.set()
 
-    def _next_fault(self) -> str | None:
+    def _next_fault(self, answering: bool) -> str | None:
+        """The fault for this request, consumed; a "cut" waits for a request answered with text."""
         with self._lock:
-            if not self._faults:
+            if not self._faults or (self._faults[0].kind == "cut" and not answering):
                 return None
             fault = self._faults[0]
             if fault.remaining is not None:
@@ -158,7 +159,8 @@ class OpenAISimulator:
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list) or not body["messages"]:
             return self._error(400, "messages must be a non-empty array.", "invalid_messages")
         self.requests.append(body)
-        fault = self._next_fault()
+        turn = _script(body)
+        fault = self._next_fault(answering=not turn.calls)
         if fault == "429":
             return self._error(429, "Rate limit reached.", "rate_limit_exceeded", {"Retry-After": f"{self.retry_after:g}"})
         if fault == "500":
@@ -166,7 +168,6 @@ class OpenAISimulator:
         if fault == "hang":
             await asyncio.to_thread(self._released.wait, HANG_SECONDS)
             return self._error(500, "released", "server_error")
-        turn = _script(body)
         completion = self.count_tokens(turn.text) if turn.text else sum(self.count_tokens(c[0] + c[1]) for c in turn.calls)
         usage = {"prompt_tokens": self.prompt_tokens(body), "completion_tokens": completion}
         usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]

@@ -208,14 +208,15 @@ async def _with_model(turn: _Turn, found: Provider, question: StoredMessage) -> 
                     yield Delta(piece)
             status = "ok"
         except ProviderError as exc:
-            status, error, reply = "error", str(exc), exc.partial
+            status, error, reply = ("" if exc.kind == "blocked" else "error"), str(exc), exc.partial
             raise
         finally:
-            await asyncio.to_thread(
-                costs.record, user_id=scope.user_id, feature=FEATURE, model=found.model,
-                prompt_tokens=reply.prompt_tokens, completion_tokens=reply.completion_tokens,
-                latency_ms=reply.latency_ms or round((time.monotonic() - started) * 1000), status=status, error=error,
-            )  # fmt: skip
+            if status:  # a paused circuit sent nothing, so there is no call to record
+                await asyncio.to_thread(
+                    costs.record, user_id=scope.user_id, feature=FEATURE, model=found.model,
+                    prompt_tokens=reply.prompt_tokens, completion_tokens=reply.completion_tokens,
+                    latency_ms=reply.latency_ms or round((time.monotonic() - started) * 1000), status=status, error=error,
+                )  # fmt: skip
         if not reply.tool_calls:
             return
         messages.append(

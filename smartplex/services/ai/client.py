@@ -160,10 +160,10 @@ class _Broken(Exception):
 async def stream_reply(provider: Provider, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> AsyncIterator[str | Reply]:
     """Text deltas as they stream, then the `Reply`; ProviderError when no whole answer came."""
     started = time.monotonic()
+    until = await asyncio.to_thread(store.blocked_until, IntegrationKind.OPENAI)
+    if until is not None:
+        raise ProviderError("blocked", "The AI model is paused after repeated failures.", until=until)
     for attempt in (1, 2):
-        until = await asyncio.to_thread(store.blocked_until, IntegrationKind.OPENAI)
-        if until is not None:
-            raise ProviderError("blocked", "The AI model is paused after repeated failures.", until=until)
         shown = False
         try:
             async for piece in _attempt(provider, messages, tools):
@@ -182,6 +182,9 @@ async def stream_reply(provider: Provider, messages: list[dict[str, Any]], tools
             await asyncio.to_thread(store.record_call, IntegrationKind.OPENAI, _describe(exc), rejected=rejected)
             wait = _retry_wait(exc)
             log.warning("ai_call_failed", model=provider.model, error=_describe(exc), attempt=attempt, retry_in=wait)
+            failure = ProviderError(kind, f"The AI model failed ({_describe(exc)}).")
             if attempt == 2 or shown or wait is None or time.monotonic() - started + wait > provider.timeout_s:
-                raise ProviderError(kind, f"The AI model failed ({_describe(exc)}).") from None
+                raise failure from None
+            if await asyncio.to_thread(store.blocked_until, IntegrationKind.OPENAI) is not None:
+                raise failure from None  # this failure opened the circuit: no retry into it
             await asyncio.sleep(wait)
