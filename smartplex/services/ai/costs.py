@@ -145,7 +145,7 @@ class BudgetState:
 def budget_state(now: datetime | None = None) -> BudgetState:
     limit = budget()
     spent = spent_this_month(now)
-    return BudgetState(spent, limit, limit is not None and spent >= limit)
+    return BudgetState(spent, limit, limit is not None and round(spent, 6) >= limit)  # to the micro-dollar: sums of floats
 
 
 @dataclass(frozen=True)
