@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
 
 import reflex as rx
 
@@ -175,7 +174,7 @@ class ChatState(rx.State):
 
     @rx.event(background=True)
     @member_only
-    async def send(self, actor: UserView, question: str, retry_of: int) -> AsyncIterator[rx.event.EventSpec | None]:
+    async def send(self, actor: UserView, question: str, retry_of: int) -> None:
         """Ask (or answer again) and stream the answer into the page."""
         async with self:
             if self.streaming:
