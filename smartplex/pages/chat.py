@@ -61,24 +61,19 @@ def _conversations() -> rx.Component:
 
 @app_page(routes.CHAT, "Chat", on_load=[S.load], icon="message-circle", order=2)
 def chat_page() -> rx.Component:
+    """The conversation list beside the chat on wide screens, below it on phones (one list, so one set of ids)."""
     return rx.flex(
-        rx.box(_conversations(), display=["none", "none", "block"]),
+        rx.box(_conversations(), width=["100%", "100%", "auto"], border_top=[f"1px solid {rx.color('gray', 5)}", f"1px solid {rx.color('gray', 5)}", "none"], padding_top=["12px", "12px", "0"]),
         rx.vstack(
-            rx.hstack(
-                rx.heading(S.title, size="4", class_name="line-clamp-1", id="chat-title"),
-                rx.spacer(),
-                rx.button(rx.icon("plus", size=14), "New chat", size="1", variant="soft", on_click=S.new_chat, display=["flex", "flex", "none"]),
-                width="100%",
-                align="center",
-            ),
+            rx.hstack(rx.heading(S.title, size="4", class_name="line-clamp-1", id="chat-title"), width="100%", align="center"),
             messages(),
             rx.box(composer(), position="sticky", bottom="0", width="100%", padding_y="12px", background=rx.color("gray", 1)),
-            rx.box(rx.divider(), rx.text("Conversations", size="2", weight="bold", padding_y="8px"), _conversations(), display=["block", "block", "none"], width="100%"),
             spacing="4",
             width="100%",
             min_width="0",
         ),
         detail_drawer(S.detail, S.detail_open, S.set_detail_open),
+        direction=rx.breakpoints(initial="column-reverse", md="row"),
         gap="6",
         width="100%",
         align="start",

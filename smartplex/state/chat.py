@@ -68,9 +68,7 @@ class ChatState(rx.State):
     async def _list(self, actor: UserView) -> None:
         self.conversations = [conversation_view(c) for c in await asyncio.to_thread(conversations.listing, actor.id)]
 
-    @rx.event
-    @member_only
-    async def load(self, actor: UserView) -> None:
+    async def _load(self, actor: UserView) -> None:
         await self._list(actor)
         known = any(c.id == self.conversation_id for c in self.conversations)
         await self._show(actor, self.conversation_id if known else 0)
@@ -78,10 +76,15 @@ class ChatState(rx.State):
 
     @rx.event
     @member_only
+    async def load(self, actor: UserView) -> None:
+        await self._load(actor)
+
+    @rx.event
+    @member_only
     async def open_panel(self, actor: UserView) -> None:
         self.panel_open = True
         if not self.loaded:
-            await self.load.fn(self)  # type: ignore[attr-defined]
+            await self._load(actor)
 
     @rx.event
     @public
