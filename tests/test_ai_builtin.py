@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -58,7 +58,7 @@ def test_wanted_title(question: str, title: str | None) -> None:
 
 def _answer(library: ChatLibrary, user_id: int, question: str) -> tuple[builtin.BuiltinAnswer, Findings]:
     findings = Findings()
-    return builtin.answer(Scope(user_id, library.server_id, library.now.date()), question, findings), findings
+    return builtin.answer(Scope(user_id, library.server_id, library.now), question, findings), findings
 
 
 def test_the_common_intents(chat_library: ChatLibrary, member: auth.UserView) -> None:
@@ -96,7 +96,7 @@ def test_unknown_and_untidy_items_do_not_break_it(chat_library: ChatLibrary, mem
 
 def test_an_empty_server(admin: auth.UserView, member: auth.UserView) -> None:
     server_id = factories.server(admin.id)
-    scope = Scope(member.id, server_id, TODAY)
+    scope = Scope(member.id, server_id, datetime.combine(TODAY, time(12), UTC))
     assert "Nothing has been added" in builtin.answer(scope, "what's new", Findings()).text
     assert "Nothing is trending" in builtin.answer(scope, "what's trending", Findings()).text
     assert "nothing to suggest" in builtin.answer(scope, "what should i watch", Findings()).text

@@ -116,7 +116,7 @@ def test_a_streamed_answer_with_poster_cards(page: Page, app_url: str, world: Wo
     assert cards.count() >= 3
     expect(answer).to_contain_text("Trending on your server")
     expect(page.locator("#chat-conversations")).to_contain_text("What should I watch tonight?")
-    shoot(page, "chat-answer-desktop")
+    shoot(page, "chat-answer-desktop", full_page=False)
     cards.first.click()
     expect(page.locator("#detail-drawer")).to_be_visible(timeout=TIMEOUT)
     page.wait_for_timeout(500)
@@ -126,10 +126,11 @@ def test_a_streamed_answer_with_poster_cards(page: Page, app_url: str, world: Wo
     _ask(page, "Do we have Blade Runner?")
     expect(page.locator(".chat-missing").last).to_contain_text("Blade Runner · not on your server", timeout=TIMEOUT)
     page.set_viewport_size(PHONE)
-    shoot(page, "chat-answer-phone")
-    page.emulate_media(color_scheme="dark")
+    page.locator(".chat-answer").first.scroll_into_view_if_needed()
+    shoot(page, "chat-answer-phone", full_page=False)
     page.locator("#color-mode").click()
-    shoot(page, "chat-answer-phone-dark")
+    page.wait_for_timeout(300)
+    shoot(page, "chat-answer-phone-dark", full_page=False)
     assert received and not [f for f in sent + received if SIM_KEY[-12:] in f]
 
 

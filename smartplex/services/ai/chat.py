@@ -16,7 +16,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from smartplex.db import reading
@@ -83,7 +83,7 @@ def scope_for(user_id: int, is_admin: bool, now: datetime | None = None) -> Scop
     server_id = servers.default_server_id()
     if not server_id or server_id not in servers.visible_server_ids(user_id, is_admin):
         raise ChatError("No Plex server is connected yet, so there is no library to ask about.")
-    return Scope(user_id, server_id, (now or utcnow()).astimezone(UTC).date())
+    return Scope(user_id, server_id, now or utcnow())
 
 
 class _Turn:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
@@ -37,7 +37,11 @@ class Scope:
 
     user_id: int
     server_id: int
-    today: date
+    now: datetime  # the moment of the question: "today", "this week", trending all count from it
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(UTC).date()
 
 
 @dataclass
@@ -160,14 +164,14 @@ def _profile(scope: Scope, _args: dict[str, Any], findings: Findings) -> dict[st
 
 
 def _trending(scope: Scope, _args: dict[str, Any], findings: Findings) -> dict[str, Any]:
-    trends = dashboard.trending(scope.server_id, limit=8)
+    trends = dashboard.trending(scope.server_id, limit=8, now=scope.now)
     found = [Found(t.card.media_item_id, t.card.title, t.card.year or 0, t.card.type, tuple(t.card.genres), 0.0) for t in trends]
     findings.saw(found)
     return {"basis": SERVER, "results": [{**_compact(f), "people": t.members} for f, t in zip(found, trends, strict=True)]}
 
 
 def _recommendations(scope: Scope, _args: dict[str, Any], findings: Findings) -> dict[str, Any]:
-    recs = recommendations.recommend(scope.user_id, scope.server_id, 8)
+    recs = recommendations.recommend(scope.user_id, scope.server_id, 8, now=scope.now)
     found = [Found(r.media_item_id, r.title, r.year, r.type, tuple(r.genres), 0.0) for r in recs]
     findings.saw(found)
     return {
