@@ -43,6 +43,7 @@ from smartplex.simulators.server import ThreadedServer
 
 FAULTS = ("429", "500", "cut", "hang")
 HANG_SECONDS = 600.0
+CHUNK_CHARS = 50_000
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")  # fmt: skip
 
@@ -108,7 +109,14 @@ class OpenAISimulator:
             return fault.kind
 
     def count_tokens(self, text: str) -> int:
-        return len(self._encoding.encode(text))
+        """o200k tokens; a long text is counted in pieces cut after a newline (where the tokenizer's own
+        pre-split cuts too), as the encoder refuses very long inputs."""
+        total, start = 0, 0
+        while start < len(text):
+            end = len(text) if len(text) - start <= CHUNK_CHARS else text.rfind("\n", start, start + CHUNK_CHARS) + 1 or start + CHUNK_CHARS
+            total += len(self._encoding.encode(text[start:end]))
+            start = end
+        return total
 
     def prompt_tokens(self, body: dict[str, Any]) -> int:
         """Prompt tokens as OpenAI counts them, closely: every message's text and tool calls, 3 per message and 3
@@ -351,6 +359,8 @@ def _answer(question: str, results: dict[str, list[dict[str, Any]]]) -> str:
     if not results:
         return "I can help you pick something to watch, find titles on your server, or look back at what you watched."
     parts: list[str] = []
+    if "similar_titles" in results or "title_details" in results:
+        results = {k: v for k, v in results.items() if k != "search_library"}  # that search only found the id
     for name, found in results.items():
         for result in found:
             data = result.get("data")

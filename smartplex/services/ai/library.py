@@ -7,6 +7,7 @@ finds "Amélie"; genres and people compared folded as well.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -104,12 +105,18 @@ def search(conn: Connection | None, server_id: int, user_id: int, query: Search)
             genres = tag_names(row.genres)
             if genre and not any(genre in fold(g) for g in genres):
                 continue
-            if person and not any(person in fold(p) for p in (*tag_names(row.directors), *tag_names(row.actors))):
+            if person and not any(_names(person, fold(p)) for p in (*tag_names(row.directors), *tag_names(row.actors))):
                 continue
             found.append(Found(row.id, row.title or "", max(int(number(row.year)), 0), row.type, genres, _score(row.score)))
             if len(found) >= query.limit:
                 break
     return found
+
+
+def _names(wanted: str, name: str) -> bool:
+    """A folded name matches whole words of a folded person's name: "weaver" finds "Sigourney Weaver", "person 12"
+    does not find "Person 120"."""
+    return re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", name) is not None
 
 
 def _score(value: Any) -> float:
