@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from dashboard_browser import CHROMIUM_ARGS, _serve  # noqa: E402
+from dashboard_browser import _serve, signed_in  # noqa: E402
 
 from smartplex.simulators.openai import OpenAISimulator  # noqa: E402
 from smartplex.simulators.server import free_port  # noqa: E402
@@ -89,14 +89,7 @@ def main() -> None:
         lags = []
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(f"{base}/login")
-                page.wait_for_selector("#login-form", timeout=60_000)
-                page.fill("#email", email)
-                page.fill("#password", password)
-                page.click("#submit")
-                page.wait_for_selector("#welcome", timeout=60_000)
+                browser, page = signed_in(p, base, email, password)
                 page.goto(f"{base}/chat")
                 page.wait_for_selector("#chat-input", timeout=60_000)
                 for n in range(ASKS):

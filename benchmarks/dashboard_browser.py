@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -81,6 +81,19 @@ def _serve(port: int, env: dict[str, str]) -> subprocess.Popen:
     raise RuntimeError("the production server did not start")
 
 
+def signed_in(p: Playwright, base: str, email: str, password: str) -> tuple[Browser, Page]:
+    """Chromium with one page, signed in as `email` on the app at `base`."""
+    browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{base}/login")
+    page.wait_for_selector("#login-form", timeout=60_000)
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("#submit")
+    page.wait_for_selector("#welcome", timeout=60_000)
+    return browser, page
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="smartplex-bench-") as scratch:
         data_dir = Path(scratch) / "data"
@@ -91,14 +104,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(f"{base}/login")
-                page.wait_for_selector("#login-form", timeout=60_000)
-                page.fill("#email", email)
-                page.fill("#password", password)
-                page.click("#submit")
-                page.wait_for_selector("#welcome", timeout=60_000)
+                browser, page = signed_in(p, base, email, password)
                 first_poster, first_paint = [], []
                 for _ in range(RELOADS):
                     page.goto(f"{base}/", wait_until="commit")
