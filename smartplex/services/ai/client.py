@@ -74,6 +74,13 @@ class ProviderError(Exception):
         self.until = until
 
 
+class _Broken(Exception):
+    """A stream that ended without saying it was done; `partial` holds what came."""
+
+    def __init__(self, partial: Reply) -> None:
+        self.partial = partial
+
+
 def _retry_wait(exc: Exception) -> float | None:
     """Seconds to wait before the one retry, or None when this failure is not worth one."""
     if isinstance(exc, openai.APITimeoutError):
@@ -150,11 +157,6 @@ async def _attempt(provider: Provider, messages: list[dict[str, Any]], tools: li
     reply.tool_calls = [ToolCall(c["id"] or f"call_{n}", c["name"], c["arguments"]) for n, c in sorted(calls.items())]
     reply.latency_ms = round((time.monotonic() - started) * 1000)
     yield reply
-
-
-class _Broken(Exception):
-    def __init__(self, partial: Reply) -> None:
-        self.partial = partial
 
 
 async def stream_reply(provider: Provider, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> AsyncIterator[str | Reply]:
