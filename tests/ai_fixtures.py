@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from smartplex.models import utcnow
-from smartplex.services import auth, ratelimit
+from smartplex.services import auth, ratelimit, recommendations
 from smartplex.services.ai import provider
 from smartplex.simulators.openai import OpenAISimulator
 from tests import factories
@@ -50,8 +50,9 @@ class ChatLibrary:
 
 @pytest.fixture
 def chat_library(admin: auth.UserView, member: auth.UserView) -> ChatLibrary:
-    """A server with movies and a show; `member` watched some, a second member and three neighbours others
-    (enough people for trending)."""
+    """A server with movies; `member` watched some, a second member and three neighbours others (enough people
+    for trending)."""
+    recommendations.clear_cache()  # on PostgreSQL ids restart per test while rating keys do not: a stale cache
     server_id = factories.server(admin.id)
     now = utcnow()
     titles = {}
