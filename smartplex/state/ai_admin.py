@@ -44,6 +44,11 @@ class AiAdminState(rx.State):
     unpriced_models: list[str] = []
 
     @rx.var
+    def spent_text(self) -> str:
+        """Dollars to the cent, or to a hundredth of a cent while spend is tiny."""
+        return f"${self.spent:,.2f}" if self.spent >= 0.01 or not self.spent else f"${self.spent:.4f}"
+
+    @rx.var
     def budget_percent(self) -> int:
         return min(100, round(self.spent * 100 / self.budget)) if self.budget else 0
 

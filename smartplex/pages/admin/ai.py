@@ -26,7 +26,11 @@ def _provider() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading("AI provider", size="4"),
-                rx.cond(p.configured, status_badge(p.health_status), rx.badge("not set up", color_scheme="gray", variant="soft")),
+                rx.cond(
+                    p.configured,
+                    rx.cond(p.health_status == "unknown", rx.badge("not called yet", color_scheme="gray", variant="soft"), status_badge(p.health_status)),
+                    rx.badge("not set up", color_scheme="gray", variant="soft"),
+                ),
                 rx.cond(p.circuit_state != "closed", rx.badge("circuit ", p.circuit_state, color_scheme="red", variant="soft")),
                 rx.spacer(),
                 align="center",
@@ -74,15 +78,19 @@ def _provider() -> rx.Component:
     )
 
 
+def _figure(label: str, value: rx.Var, id: str) -> rx.Component:
+    return rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.heading(value, size="6", id=id), spacing="1", min_width="120px")
+
+
 def _spend() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(rx.heading("This month", size="4"), rx.text(S.month, size="2", color_scheme="gray"), align="baseline", width="100%"),
             rx.flex(
-                rx.vstack(rx.text("Estimated spend", size="1", color_scheme="gray"), rx.heading("$", S.spent.to_string(), size="6", id="ai-spent"), spacing="1"),
-                rx.vstack(rx.text("Model calls", size="1", color_scheme="gray"), rx.heading(S.calls, size="6", id="ai-calls"), spacing="1"),
-                rx.vstack(rx.text("Failed calls", size="1", color_scheme="gray"), rx.heading(S.failed_calls, size="6"), spacing="1"),
-                gap="6",
+                _figure("Estimated spend", S.spent_text, "ai-spent"),
+                _figure("Model calls", S.calls, "ai-calls"),
+                _figure("Failed calls", S.failed_calls, "ai-failed"),
+                spacing="7",
                 wrap="wrap",
             ),
             rx.cond(
