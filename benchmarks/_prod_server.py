@@ -1,4 +1,5 @@
-"""SmartPlex's production build (`reflex run --env prod`, one port) in a child process, for the browser benchmarks."""
+"""SmartPlex's production build (`reflex run --env prod`, one port) in a child process, and a signed-in Chromium page
+on it, for the browser benchmarks."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import time
 from pathlib import Path
 
 import httpx
+from playwright.sync_api import Browser, Page, Playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.setup_tests import recorded_browser  # noqa: E402
 
 
 def serve_production(port: int, env: dict[str, str]) -> subprocess.Popen:
@@ -25,3 +30,19 @@ def serve_production(port: int, env: dict[str, str]) -> subprocess.Popen:
         time.sleep(0.2)
     proc.kill()
     raise RuntimeError("the production server did not start")
+
+
+def signed_in(p: Playwright, base: str, email: str, password: str) -> tuple[Browser, Page]:
+    """The Chromium the test setup brought (scripts/setup_tests.py), with one page signed in as `email` at `base`."""
+    chromium = recorded_browser()
+    if chromium is None:
+        raise RuntimeError("no Chromium set up: run `make test` once (or scripts/setup_tests.py --browser)")
+    browser = p.chromium.launch(**chromium.launch_options())
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{base}/login")
+    page.wait_for_selector("#login-form", timeout=60_000)
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("#submit")
+    page.wait_for_selector("#welcome", timeout=60_000)
+    return browser, page

@@ -28,17 +28,9 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _prod_server import serve_production  # noqa: E402
+from _prod_server import serve_production, signed_in  # noqa: E402
 from smartplex.simulators.server import free_port  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 RELOADS = 7
 FIRST_POSTER = """() => {
   const imgs = [...document.querySelectorAll('.poster-card img')];
@@ -84,14 +76,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(f"{base}/login")
-                page.wait_for_selector("#login-form", timeout=60_000)
-                page.fill("#email", email)
-                page.fill("#password", password)
-                page.click("#submit")
-                page.wait_for_selector("#welcome", timeout=60_000)
+                browser, page = signed_in(p, base, email, password)
                 first_poster, backdrop, first_paint = [], [], []
                 for _ in range(RELOADS):
                     page.goto(f"{base}/", wait_until="commit")

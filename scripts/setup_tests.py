@@ -52,6 +52,17 @@ _FONTS_CONF = """<?xml version="1.0"?>
 """
 
 
+# Headless as root on a closed network: no sandbox, no GPU, and none of the background calls it would make.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+
 @dataclass(frozen=True)
 class Browser:
     """A Chromium the browser tests launch, with the environment it needs (a fontconfig file, say)."""
@@ -59,6 +70,10 @@ class Browser:
     executable: str
     source: str  # "system" (Debian's package) or "registry" (unpacked from the npm package)
     env: dict[str, str] = field(default_factory=dict)
+
+    def launch_options(self) -> dict[str, object]:
+        """Playwright's `chromium.launch()` options for it (the tests and the browser benchmarks alike)."""
+        return {"executable_path": self.executable, "args": list(CHROMIUM_ARGS), "env": {**os.environ, **self.env}}
 
 
 def say(message: str) -> None:

@@ -5,6 +5,7 @@ HISTORY = "/history"
 STATS = "/stats"
 SEARCH = "/search"
 PROFILE = "/profile"
+CHAT = "/chat"
 LOGIN = "/login"
 SETUP = "/setup"
 JOIN = "/join"
@@ -15,6 +16,7 @@ ADMIN_MEMBERS = "/admin/members"
 ADMIN_SYSTEM = "/admin/system"
 ADMIN_INTEGRATIONS = "/admin/integrations"
 ADMIN_REQUESTS = "/admin/requests"
+ADMIN_AI = "/admin/ai"
 
 
 def login_for(path: str) -> str:

@@ -39,6 +39,11 @@ PUBLIC = {
     "RequestState.close_show",
     "RequestState.set_query",  # keeps the typed text; the search it starts is member-guarded
     "RequestState.toggle_season",  # ticks a box; the request itself is member-guarded and checked again
+    "ChatState.set_panel_open",  # opens or closes the caller's own chat panel (loading it is member-guarded)
+    "ChatState.new_chat",  # clears the caller's own page; the conversation is created with its first question
+    "ChatState.set_rename_text",  # the caller's own rename field; saving it is member-guarded
+    "ChatState.cancel_rename",
+    "ChatState.set_detail_open",
 }
 # Reflex's own handlers on every state: hydration, and `setvar`, which only calls the state's own `set_*`
 # handlers (checked below to be guarded themselves).

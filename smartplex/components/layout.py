@@ -9,6 +9,7 @@ import reflex as rx
 
 from smartplex import routes
 from smartplex.components.brand import logo
+from smartplex.components.chat_panel import chat_panel_trigger
 from smartplex.components.request_bar import request_bar
 from smartplex.components.time_zone import time_zone_probe
 from smartplex.state.auth import AuthState, register_page_loads
@@ -146,6 +147,7 @@ def _topbar(title: str) -> rx.Component:
         rx.heading(title, size="6", id="page-title"),
         rx.spacer(),
         request_bar(),
+        chat_panel_trigger(),
         rx.color_mode.button(variant="ghost", id="color-mode"),
         _user_menu(),
         time_zone_probe(),

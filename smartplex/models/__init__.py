@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from smartplex.models.accounts import AuthSession, Invite, Role, User
-from smartplex.models.ai import AiCall, AiFeedback, AiLearningItem, ChatMessage
+from smartplex.models.ai import AiCall, AiFeedback, AiLearningItem, ChatConversation, ChatMessage
 from smartplex.models.base import iso, utcnow
 from smartplex.models.cleanup import DeletionLog
 from smartplex.models.integrations import Integration, IntegrationKind
@@ -41,7 +41,10 @@ REQUESTS = table_of(ContentRequest)
 NOTIFICATIONS = table_of(Notification)
 INTEGRATIONS = table_of(Integration)
 
+AI_CALLS = table_of(AiCall)
+
 __all__ = [
+    "AI_CALLS",
     "INTEGRATIONS",
     "MEDIA",
     "NOTIFICATIONS",
@@ -57,6 +60,7 @@ __all__ = [
     "AiLearningItem",
     "AppSetting",
     "AuthSession",
+    "ChatConversation",
     "ChatMessage",
     "ContentRequest",
     "DeletionLog",

@@ -6,7 +6,8 @@ from smartplex import routes
 from smartplex.components.layout import app_page
 from smartplex.components.request_status import request_status
 from smartplex.components.request_window import request_button
-from smartplex.state.my_requests import FILTER_LABELS, MyRequestsState as S
+from smartplex.state.my_requests import FILTER_LABELS
+from smartplex.state.my_requests import MyRequestsState as S
 
 
 def _poster(url: rx.Var, title: rx.Var) -> rx.Component:

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 import reflex as rx
 
 from smartplex.models import IntegrationKind
+from smartplex.services import preferences
 from smartplex.services.auth import AuthError, UserView
 from smartplex.services.integrations import store
 from smartplex.services.integrations import webhooks as integration_webhooks
 from smartplex.services.overseerr import check, people, webhook
 from smartplex.services.overseerr.client import OverseerrError
-from smartplex.services import preferences
 from smartplex.state.auth import admin_only
 from smartplex.state.urls import api_origin
 

@@ -5,7 +5,6 @@ marked `browser`; `make test-quick` skips them.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,14 +17,6 @@ from scripts.setup_tests import Browser, recorded_browser
 from smartplex.config import PROJECT_ROOT
 from tests.conftest import OUTPUT, _SCRATCH, use_database, wipe
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = OUTPUT / "screenshots"
 
@@ -46,12 +37,7 @@ def chromium() -> Browser:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict, chromium: Browser) -> dict:
-    return {
-        **browser_type_launch_args,
-        "executable_path": chromium.executable,
-        "args": CHROMIUM_ARGS,
-        "env": {**os.environ, **chromium.env},
-    }
+    return {**browser_type_launch_args, **chromium.launch_options()}
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,10 @@ import reflex as rx
 
 from smartplex import routes
 from smartplex.components.layout import app_page
+from smartplex.components.play_links_setting import play_links_card
 from smartplex.components.status_badge import status_badge
 from smartplex.components.sync_progress import sync_progress
 from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
-from smartplex.components.play_links_setting import play_links_card
 from smartplex.components.webhook_address import webhook_address
 from smartplex.state.plex_admin import PlexAdminState as S
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-
 from urllib.parse import urlsplit
 
 from smartplex.db import session

@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 from smartplex.db import dialect_insert, session
 from smartplex.log import get_logger
 from smartplex.models import Integration, IntegrationKind, Server, SyncRun, utcnow
-from smartplex.services.integrations import breaker
 from smartplex.services import recommendations
+from smartplex.services.integrations import breaker
 from smartplex.services.plex import servers
 
 log = get_logger(__name__)

@@ -16,7 +16,7 @@ from smartplex.services.recommendations.index import Shared, Title
 EXPLAIN_FROM = 100  # explanations name one of the member's most telling titles
 
 
-def _likeness(a: Title, b: Title) -> float:
+def likeness(a: Title, b: Title) -> float:
     """How alike two titles are for an explanation: shared genres mostly, then people, year and type."""
     union = len(a.genre_set | b.genre_set)
     jaccard = len(a.genre_set & b.genre_set) / union if union else 0.0
@@ -39,7 +39,7 @@ def _because(title: Title, member: Member, titles: dict[int, Title], named: set[
                 played.directors & title.directors or played.actors & title.actors
             ):
                 continue
-            value = _likeness(title, played) * (0.5 + 0.5 * weights[played_id] / top) * _named_damping(played_id, named)
+            value = likeness(title, played) * (0.5 + 0.5 * weights[played_id] / top) * _named_damping(played_id, named)
             if best is None or (value, -played_id) > best:
                 best = (value, -played_id)
         if best is not None:
