@@ -32,6 +32,10 @@ class Settings:
     trust_proxy: bool
     argon2_memory_kib: int
     argon2_rounds: int
+    plex_tv_url: str
+
+
+DEFAULT_PLEX_TV_URL = "https://plex.tv"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -74,6 +78,7 @@ def get_settings() -> Settings:
         trust_proxy=os.environ.get("SMARTPLEX_TRUST_PROXY") == "1",
         argon2_memory_kib=_env_int("SMARTPLEX_ARGON2_MEMORY_KIB", 64 * 1024),
         argon2_rounds=_env_int("SMARTPLEX_ARGON2_ROUNDS", 3),
+        plex_tv_url=(os.environ.get("SMARTPLEX_PLEX_TV_URL") or DEFAULT_PLEX_TV_URL).rstrip("/"),
     )
 
 
