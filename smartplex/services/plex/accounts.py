@@ -77,6 +77,12 @@ def read_accounts(server_id: int) -> list[tuple[int, str, str]]:
     return found
 
 
+def server_owners() -> set[int]:
+    """The people whose plays a server lists under its own owner account (the admins who connected servers)."""
+    with session() as s:
+        return set(s.exec(select(Server.owner_id)).all())
+
+
 def _owner_id(server_id: int) -> int | None:
     with session() as s:
         server = s.get(Server, server_id)
