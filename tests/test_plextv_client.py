@@ -71,6 +71,16 @@ def test_pin_flow_headers_and_the_sign_in_page(plextv: PlexTvSimulator, db_url: 
     assert fragment["context[device][product]"] == ["SmartPlex"]
 
 
+def test_pin_ids_stay_out_of_the_logs(plextv: PlexTvSimulator, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A PIN's id and this installation's identifier are all it takes to fetch the PIN's token from plex.tv."""
+    with PlexTvClient() as tv:
+        pin = tv.create_pin()
+        tv.pin_token(pin.id)
+    printed = capsys.readouterr()
+    assert "/api/v2/pins/{id}" in printed.out + printed.err
+    assert str(pin.id) not in printed.out + printed.err and pin.code not in printed.out + printed.err
+
+
 def plextv_client_id() -> str:
     return plextv.client_identifier()
 

@@ -38,7 +38,9 @@ def import_card() -> rx.Component:
 
 def _messages() -> rx.Component:
     return rx.vstack(
-        rx.cond(S.error, rx.callout(S.error, color_scheme="red", icon="triangle_alert", id="import-error", width="100%")),
+        rx.cond(
+            S.error, rx.callout(S.error, color_scheme="red", icon="triangle_alert", id="import-error", width="100%")
+        ),
         rx.foreach(S.warnings, lambda w: rx.callout(w, color_scheme="amber", icon="info", size="1", width="100%")),
         width="100%",
         spacing="2",
@@ -123,7 +125,9 @@ def import_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("Import from Plex"),
             rx.dialog.description(
-                rx.cond(S.server_name, "People " + S.server_name + " is shared with, and everyone who has used it.", ""),
+                rx.cond(
+                    S.server_name, "People " + S.server_name + " is shared with, and everyone who has used it.", ""
+                ),
                 size="2",
                 color_scheme="gray",
             ),
@@ -221,7 +225,13 @@ def link_dialog() -> rx.Component:
                 rx.hstack(
                     rx.spacer(),
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                    rx.button("Move plays and save", on_click=S.confirm_link, disabled=~S.can_confirm, id="link-confirm"),
+                    rx.button(
+                        "Move plays and save",
+                        on_click=S.confirm_link,
+                        disabled=~S.can_confirm,
+                        loading=S.moving,
+                        id="link-confirm",
+                    ),
                     width="100%",
                     padding_top="8px",
                 ),

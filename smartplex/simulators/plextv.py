@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from smartplex.simulators.server import ThreadedServer
+from smartplex.simulators.server import Served
 
 if TYPE_CHECKING:
     from smartplex.simulators.plex import PlexSimulator
@@ -109,7 +109,7 @@ def _web_page(status: int, title: str) -> HTMLResponse:
     )
 
 
-class PlexTvSimulator:
+class PlexTvSimulator(Served):
     def __init__(self) -> None:
         self.accounts: dict[int, TvAccount] = {}
         self.servers: dict[str, TvServer] = {}
@@ -118,7 +118,6 @@ class PlexTvSimulator:
         self.requests: deque[Recorded] = deque(maxlen=1000)
         self._ids = itertools.count(50_000_001)
         self._pin_ids = itertools.count(7_000_001)
-        self._url: str | None = None
         self.app = Starlette(routes=self._routes())
 
     # ----- building the world
@@ -179,20 +178,6 @@ class PlexTvSimulator:
             pin.expires_at = 0.0
 
     # ----- serving
-
-    @property
-    def url(self) -> str:
-        if self._url is None:
-            raise RuntimeError("not serving: call serve() first")
-        return self._url
-
-    def serve(self, port: int | None = None) -> ThreadedServer:
-        server = ThreadedServer(self.app, port)
-        self._url = server.url
-        return server
-
-    def served_at(self, url: str) -> None:
-        self._url = url
 
     def _routes(self) -> list[Route]:
         return [

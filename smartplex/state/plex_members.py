@@ -5,6 +5,7 @@ Plex account, changed or removed only after the admin saw which plays move ("312
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import reflex as rx
@@ -108,6 +109,7 @@ class PlexMembersState(rx.State):
     options: list[AccountOption] = []
     preview: list[str] = []
     link_error: str = ""
+    moving: bool = False
 
     _usernames: dict[int, str] = {}  # Plex account -> the username a link records
     _candidates: list[Candidate] = []
@@ -267,17 +269,22 @@ class PlexMembersState(rx.State):
 
     @rx.event
     @admin_only
-    async def confirm_link(self, actor: UserView) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
-        if not self.link_choice or self.link_choice == self.link_current:
-            return None
+    async def confirm_link(self, actor: UserView) -> AsyncIterator[rx.event.EventSpec | None]:
+        if not self.link_choice or self.link_choice == self.link_current or self.moving:
+            return
         account, user_id = self._change()
+        self.moving = True
+        yield  # the button spins while the plays move (a large history takes a few seconds)
         try:
             moved = await asyncio.to_thread(
                 accounts.relink, actor.id, account, user_id, self._usernames.get(account, "")
             )
         except (LinkError, auth.AuthError) as exc:
             self.link_error = str(exc)
-            return None
-        self.link_open, self.rows = False, []
+            return
+        finally:
+            self.moving = False
+        self.link_open, self.rows, self._candidates = False, [], []
         done = "Unlinked" if user_id is None else f"Linked to {self.link_user_name}"
-        return [MembersState.load, rx.toast.success(f"{done}: {plays_text(moved)} moved.")]
+        yield MembersState.load
+        yield rx.toast.success(f"{done}: {plays_text(moved)} moved.")

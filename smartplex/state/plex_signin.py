@@ -21,7 +21,6 @@ import orjson
 import reflex as rx
 
 from smartplex import routes
-from smartplex.log import get_logger
 from smartplex.services import auth, vault
 from smartplex.services.plex import servers
 from smartplex.services.plextv import signin
@@ -29,8 +28,6 @@ from smartplex.services.plextv.client import PinExpired, PlexTvError, PlexTvRate
 from smartplex.services.plextv.signin import PendingSignIn, SignedIn
 from smartplex.state.auth import AuthState, public
 from smartplex.state.signin import safe_next
-
-log = get_logger(__name__)
 
 POLL_SECONDS = 1.0
 LONGEST_WAIT = 10 * 60  # seconds a popup may stay open before the sign-in counts as expired
@@ -225,7 +222,6 @@ class PlexSignInState(rx.State):
 
     def _fail(self, message: str) -> None:
         self._sealed, self.status, self.message, self.offer_this_tab = "", "failed", message, False
-        log.info("plex_signin_failed", reason=message[:80])
 
 
 def _advice(exc: Exception) -> str:

@@ -67,6 +67,15 @@ def _to_login(page: Page, app_url: str) -> None:
     expect(page.locator("#plex-sign-in")).to_be_visible(timeout=TIMEOUT)
 
 
+def _admin_on_members(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/login")
+    page.fill("#email", "ada@example.com", timeout=TIMEOUT)
+    page.fill("#password", PASSWORD)
+    page.click("#submit")
+    expect(page.locator("#user-menu")).to_be_visible(timeout=TIMEOUT)
+    page.goto(f"{app_url}/admin/members")
+
+
 def test_sign_in_with_plex_through_the_popup(
     page: Page, app_url: str, household: Household, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -181,12 +190,7 @@ def test_import_from_plex(page: Page, app_url: str, household: Household) -> Non
     for day in range(3):
         factories.play(household.server_id, None, item, ANCHOR + timedelta(days=day), plex_account_id=ALICE)
     factories.person("Bobby", 6620417)
-    page.goto(f"{app_url}/login")
-    page.fill("#email", "ada@example.com")
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
-    expect(page.locator("#user-menu")).to_be_visible(timeout=TIMEOUT)
-    page.goto(f"{app_url}/admin/members")
+    _admin_on_members(page, app_url)
     page.click("#import-from-plex", timeout=TIMEOUT)
     table = page.locator("#shares-table")
     expect(table).to_contain_text("alice.w", timeout=TIMEOUT)
@@ -221,12 +225,7 @@ def test_relinking_shows_the_plays_that_move(page: Page, app_url: str, household
     item = factories.item(household.server_id, "Heat")
     for day in range(12):
         factories.play(household.server_id, sam, item, ANCHOR + timedelta(days=day), plex_account_id=ALICE)
-    page.goto(f"{app_url}/login")
-    page.fill("#email", "ada@example.com")
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
-    expect(page.locator("#user-menu")).to_be_visible(timeout=TIMEOUT)
-    page.goto(f"{app_url}/admin/members")
+    _admin_on_members(page, app_url)
     page.click(f"#link-{alex}", timeout=TIMEOUT)
     page.click("#link-choice", timeout=TIMEOUT)
     page.get_by_role("option", name=re.compile(r"^alice\.w \(now Sam\)")).click()

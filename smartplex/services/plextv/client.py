@@ -11,6 +11,7 @@ header elsewhere) and answers are read up to MAX_BODY bytes.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -313,11 +314,13 @@ class PlexTvClient:
             response = self._http.send(request, stream=True)
         except httpx.TransportError as exc:
             reason = describe_transport_error(exc)
-            log.warning("plextv.unreachable", path=path, reason=reason)
+            log.warning("plextv.unreachable", path=_loggable(path), reason=reason)
             raise PlexTvUnavailable(f"plex.tv is not answering ({reason}).") from None
         try:
             status = response.status_code
-            log.info("plextv.request", path=path, status=status, ms=round((time.perf_counter() - started) * 1000))
+            log.info(
+                "plextv.request", path=_loggable(path), status=status, ms=round((time.perf_counter() - started) * 1000)
+            )
             if status in (200, 201):
                 return _read_capped(response)
             if status in (401, 403):
@@ -333,6 +336,11 @@ class PlexTvClient:
             raise PlexTvUnavailable(f"plex.tv stopped answering ({describe_transport_error(exc)}).") from None
         finally:
             response.close()
+
+
+def _loggable(path: str) -> str:
+    """The path without ids: a PIN's id, with this installation's identifier, would fetch its token."""
+    return re.sub(r"/\d+", "/{id}", path)
 
 
 def _read_capped(response: httpx.Response) -> bytes:
