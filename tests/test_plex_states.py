@@ -21,7 +21,7 @@ from smartplex.simulators.plextv import PlexTvSimulator
 from smartplex.state import plex_signin
 from smartplex.state.auth import AuthState
 from smartplex.state.members import MembersState
-from smartplex.state.plex_members import PlexMembersState, describe
+from smartplex.state.plex_members import AccountOption, PlexMembersState, ShareRow, describe
 from smartplex.state.plex_signin import PlexSignInState
 from tests import factories
 from tests.plex_fixtures import ANCHOR
@@ -117,6 +117,27 @@ async def test_closing_the_popup_cancels(server: int, fast_polls: None) -> None:
         PlexSignInState.note_popup.fn(state, closed=True)  # the browser's answer: the window is closed
     assert (state.status, state.message) == ("failed", plex_signin.CANCELLED)
     assert _sub(root, AuthState).session_token == ""
+
+
+@pytest.mark.anyio
+async def test_a_tab_that_went_away_stops_the_polling(
+    server: int, plextv: PlexTvSimulator, fast_polls: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No answer about the popup for a while: the browser is gone, so plex.tv is not asked for ten minutes."""
+    monkeypatch.setattr(plex_signin, "BROWSER_GONE", 0.2)
+    root = rx.State()
+    await _run_popup_flow(root, None)  # nobody answers note_popup
+    state = _sub(root, PlexSignInState)
+    assert (state.status, state._sealed) == ("failed", "")
+    assert len([r for r in plextv.requests if r.path.startswith("/api/v2/pins/")]) < 100
+
+
+@pytest.mark.anyio
+async def test_a_forged_opened_flag_is_not_a_popup(server: int) -> None:
+    state = _sub(rx.State(), PlexSignInState)
+    for forged in ("false", "yes", 1, None):
+        assert [u async for u in PlexSignInState.begin.fn(state, opened=forged)] == []
+        assert state.message == plex_signin.POPUP_BLOCKED
 
 
 @pytest.mark.anyio
@@ -234,8 +255,28 @@ async def test_admin_previews_and_moves_plays(admin: auth.UserView, admin_sessio
     with session() as s:
         assert set(s.exec(select(WatchEvent.user_id)).all()) == {alex}
 
-    await PlexMembersState.choose_link.fn(state, choice="1")  # the server's own owner account: refused in words
+    for forged in ("1", "abc", "-5", str(10**30)):  # not among the choices offered (the owner account is never)
+        await PlexMembersState.choose_link.fn(state, choice=forged)
+        assert state.link_error == "Choose a Plex account from the list." and not state.can_confirm
+    state.options = [*state.options, AccountOption("1", "forged into the list")]
+    await PlexMembersState.choose_link.fn(state, choice="1")  # even then the service refuses, in words
     assert "owner account" in state.link_error and not state.can_confirm
+
+
+def test_ticking_ignores_what_was_not_listed() -> None:
+    state = _sub(rx.State(), PlexMembersState)
+    state.rows = [share_row_for(ALICE)]
+    for forged in ("abc", None, -1, 999, {"x": 1}):
+        PlexMembersState.toggle.fn(state, plex_account_id=forged, checked=True)
+    PlexMembersState.toggle.fn(state, plex_account_id=ALICE, checked=True)
+    PlexMembersState.toggle.fn(state, plex_account_id=str(ALICE), checked=True)
+    assert state.selected == [ALICE]
+    PlexMembersState.toggle.fn(state, plex_account_id=ALICE, checked="yes")  # only a real true ticks
+    assert state.selected == []
+
+
+def share_row_for(account: int) -> ShareRow:
+    return ShareRow(account, "alice.w", "", 0, "new", "New member", True)
 
 
 def test_preview_sentences() -> None:

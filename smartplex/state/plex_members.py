@@ -48,6 +48,12 @@ class AccountOption:
     label: str
 
 
+def whole_number(value: object) -> int | None:
+    """A positive id from the browser, or None for anything else (a crafted event may send any JSON)."""
+    text = str(value)
+    return int(text) if text.isdigit() and 0 < len(text) < 19 else None
+
+
 def plays_text(plays: int) -> str:
     return f"{plays:,} play" + ("" if plays == 1 else "s")
 
@@ -165,9 +171,11 @@ class PlexMembersState(rx.State):
     @public
     def toggle(self, plex_account_id: int, checked: bool) -> None:
         """Tick or untick a person in the caller's own list (importing checks everything again)."""
-        wanted = int(plex_account_id)
+        wanted = whole_number(plex_account_id)
+        if wanted is None or all(row.plex_account_id != wanted for row in self.rows):
+            return
         chosen = [i for i in self.selected if i != wanted]
-        self.selected = [*chosen, wanted] if checked else chosen
+        self.selected = [*chosen, wanted] if checked is True else chosen
 
     @rx.event
     @public
@@ -212,7 +220,7 @@ class PlexMembersState(rx.State):
     async def open_link(self, actor: UserView, user_id: int) -> None:
         async with self:
             members = await self.get_state(MembersState)
-            person = next((u for u in members.users if u.id == int(user_id)), None)
+            person = next((u for u in members.users if u.id == whole_number(user_id)), None)
             if person is None:
                 return
             self.link_open, self.loading, self.link_user_id, self.link_user_name = True, True, person.id, person.name
@@ -250,6 +258,9 @@ class PlexMembersState(rx.State):
     @admin_only
     async def choose_link(self, actor: UserView, choice: str) -> None:
         """Show what the change would move, before anything changes."""
+        if all(option.value != choice for option in self.options):
+            self.link_error = "Choose a Plex account from the list."
+            return
         self.link_choice, self.preview, self.link_error = choice, [], ""
         if choice == self.link_current:
             return

@@ -34,6 +34,7 @@ LONGEST_WAIT = 10 * 60  # seconds a popup may stay open before the sign-in count
 RETURN_WAIT = 15  # seconds to wait for plex.tv to confirm after Plex's page sent this tab back
 CLOSED_GRACE = 2  # polls after the popup closed before it counts as cancelled (it closes itself after success)
 FAILURES_TOLERATED = 3  # plex.tv errors in a row while polling before giving up
+BROWSER_GONE = 20  # seconds without the browser answering about the popup: the tab closed, stop asking plex.tv
 RETURNED = "returned"  # ?plex=returned: Plex's page sent this tab back
 SIGNED_IN_PAGE = "/plex-signed-in.html"
 
@@ -65,6 +66,7 @@ class PlexSignInState(rx.State):
     _sealed: str = ""  # the pending sign-in, encrypted with the vault's key
     _attempt: int = 0
     _popup_closed: bool = False
+    _popup_answered_at: float = 0.0  # the browser's last answer about the popup (none for a while: the tab is gone)
 
     @rx.var
     def busy(self) -> bool:
@@ -85,7 +87,7 @@ class PlexSignInState(rx.State):
     @public
     async def begin(self, opened: bool) -> AsyncIterator[rx.event.EventSpec | None]:
         """The click's popup opened (or was blocked): get a PIN, show Plex's page in the popup, wait for the person."""
-        if not opened:
+        if opened is not True:
             async with self:
                 self._fail(POPUP_BLOCKED)
                 self.offer_this_tab = True
@@ -125,7 +127,7 @@ class PlexSignInState(rx.State):
     @public
     def note_popup(self, closed: bool) -> None:
         """The browser's answer to "is the Plex window closed?" while waiting."""
-        self._popup_closed = closed is True
+        self._popup_closed, self._popup_answered_at = closed is True, time.time()
 
     # ----- the flow
 
@@ -133,6 +135,7 @@ class PlexSignInState(rx.State):
         async with self:
             attempt = self._new_attempt()
             self.status, self.message, self.offer_this_tab, self._popup_closed = "starting", "", False, False
+            self._popup_answered_at = time.time()
             ip, origin = self.router.session.client_ip or "", self.router.url.origin
             next_path = self.router.url.query_parameters.get("next", "")
         forward = f"{origin}{SIGNED_IN_PAGE}" if popup else f"{origin}{routes.LOGIN}?plex={RETURNED}"
@@ -166,6 +169,7 @@ class PlexSignInState(rx.State):
                 if attempt != self._attempt:
                     return
                 pending, closed, ip = _unseal(self._sealed), self._popup_closed, self.router.session.client_ip or ""
+                gone = popup and time.time() - self._popup_answered_at > BROWSER_GONE
             if pending is None:
                 async with self:
                     self._fail(NOT_WAITING)
@@ -187,8 +191,8 @@ class PlexSignInState(rx.State):
             if not outcome and closed:
                 grace -= 1
                 outcome = CANCELLED if grace < 0 else ""
-            if not outcome and time.monotonic() > deadline:
-                outcome = EXPIRED
+            if not outcome and (gone or time.monotonic() > deadline):
+                outcome = EXPIRED  # (a tab that went away without a word reads it when it comes back)
             if outcome:
                 async for update in self._end(attempt, outcome, popup):
                     yield update
