@@ -36,7 +36,7 @@ def _user_row(user: rx.Var) -> rx.Component:
         ),
         rx.table.cell(plex_cell(user)),
         rx.table.cell(_role_select(user)),
-        rx.table.cell(rx.text(user.login_count, size="2")),
+        rx.table.cell(rx.text(user.login_count, size="2"), display=PHONE_HIDDEN),
         rx.table.cell(rx.moment(user.created_at, from_now=True), display=PHONE_HIDDEN),
         align="center",
     )
@@ -101,7 +101,7 @@ def members() -> rx.Component:
         link_dialog(),
         rx.heading("People", size="4"),
         data_table(
-            ["Person", "Plex account", "Role", "Sign-ins", wide_column("Joined")],
+            ["Person", "Plex account", "Role", wide_column("Sign-ins"), wide_column("Joined")],
             rx.foreach(MembersState.users, _user_row),
             "members-table",
         ),
