@@ -33,6 +33,10 @@ class Settings:
     argon2_memory_kib: int
     argon2_rounds: int
     overseerr_timeout: float
+    plex_tv_url: str
+
+
+DEFAULT_PLEX_TV_URL = "https://plex.tv"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -76,6 +80,7 @@ def get_settings() -> Settings:
         argon2_memory_kib=_env_int("SMARTPLEX_ARGON2_MEMORY_KIB", 64 * 1024),
         argon2_rounds=_env_int("SMARTPLEX_ARGON2_ROUNDS", 3),
         overseerr_timeout=float(os.environ.get("SMARTPLEX_OVERSEERR_TIMEOUT", 10)),
+        plex_tv_url=(os.environ.get("SMARTPLEX_PLEX_TV_URL") or DEFAULT_PLEX_TV_URL).rstrip("/"),
     )
 
 

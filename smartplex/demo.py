@@ -1,5 +1,5 @@
 """`make demo`: SmartPlex against the Plex and Seerr simulators, with members, histories, live webhooks and
-requests.
+requests, and a simulated plex.tv for "Sign in with Plex" (its sign-in page lists the server's people to continue as).
 
 The demo keeps its own data folder (and so its own database and key); it never touches the real one.
 """
@@ -22,8 +22,9 @@ ADMIN_EMAIL = "admin@demo.smartplex"
 MEMBER_PASSWORD = ADMIN_PASSWORD = "smartplex-demo"
 
 
-def _prepare_environment(port: int) -> None:
+def _prepare_environment(port: int, plex_tv_url: str) -> None:
     os.environ["SMARTPLEX_DATA_DIR"] = str(DEMO_DIR)
+    os.environ["SMARTPLEX_PLEX_TV_URL"] = plex_tv_url
     os.environ["SMARTPLEX_DB_URL"] = f"sqlite:///{DEMO_DIR / 'smartplex.db'}"
     os.environ.pop("SMARTPLEX_SECRET_KEY", None)
     os.environ["PORT"] = str(port)
@@ -111,11 +112,13 @@ def main(announce: Callable[[str], None], port: int = 3000, every: float = 5.0) 
     """Run the demo until interrupted; `announce` tells the operator where and how to sign in."""
     from smartplex.simulators.overseerr import OverseerrSimulator
     from smartplex.simulators.plex import PlexSimulator
+    from smartplex.simulators.plextv import PlexTvSimulator
 
-    _prepare_environment(port)
     sim = PlexSimulator(movies=1500, shows=40, seasons=3, episodes=10, seed=42, friendly_name="Demo Plex")
     seerr = OverseerrSimulator(api_key="smartplex-demo-seerr-key")
-    with sim.serve() as server, seerr.serve():
+    plex_tv = PlexTvSimulator.for_plex(sim)
+    with sim.serve() as server, seerr.serve(), plex_tv.serve() as plex_tv_server:
+        _prepare_environment(port, plex_tv_server.url)
         secret = _seed(server.url, sim)
         _seed_seerr(seerr, f"http://127.0.0.1:{port}")
         app = subprocess.Popen(
@@ -127,7 +130,8 @@ def main(announce: Callable[[str], None], port: int = 3000, every: float = 5.0) 
         trickler = threading.Thread(target=_trickle, args=(sim, webhook_url, stop, every), daemon=True)
         announce(
             f"\nSmartPlex demo on http://localhost:{port}  sign in as {ADMIN_EMAIL} / {ADMIN_PASSWORD}\n"
-            f"Members sign in as <name>@demo.smartplex / {MEMBER_PASSWORD}. Data: {DEMO_DIR}\n"
+            f"Members sign in as <name>@demo.smartplex / {MEMBER_PASSWORD}, or with Plex (simulated plex.tv on "
+            f"{plex_tv_server.url}). Data: {DEMO_DIR}\n"
             f"Requests go to a simulated Overseerr / Seerr at {seerr.url} (Admin → Integrations).\n"
         )
         trickler.start()

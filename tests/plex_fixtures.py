@@ -15,7 +15,7 @@ from smartplex.db import get_engine
 from smartplex.services.plex.client import Timeouts
 from smartplex.services.plex.sync import SyncOptions
 from smartplex.simulators.plex import PlexSimulator
-from smartplex.simulators.server import ThreadedServer, free_port
+from smartplex.simulators.server import Served, ThreadedServer, free_port
 
 ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)  # library dates end here, well before the tests run
 SHARED_USER = 5129384  # "alice.w" in the simulator's default accounts
@@ -23,11 +23,11 @@ SHARED_USER = 5129384  # "alice.w" in the simulator's default accounts
 FAST = SyncOptions(page_size=100, timeouts=Timeouts(connect=1.0, read=0.5), attempts=3, backoff=0.01)
 
 
-class _CurrentSimulator:
+class CurrentSimulator:
     """An ASGI app serving whichever simulator the running test made: one server per module, while every test
-    still gets a fresh library (building one takes 10 ms; starting and stopping a server 250 ms)."""
+    still gets a fresh simulator (building a library takes 10 ms; starting and stopping a server 250 ms)."""
 
-    sim: PlexSimulator | None = None
+    sim: Served | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         assert self.sim is not None
@@ -35,14 +35,14 @@ class _CurrentSimulator:
 
 
 @pytest.fixture(scope="module")
-def plex_port() -> Iterator[tuple[_CurrentSimulator, str]]:
-    current = _CurrentSimulator()
+def plex_port() -> Iterator[tuple[CurrentSimulator, str]]:
+    current = CurrentSimulator()
     with ThreadedServer(current) as server:
         yield current, server.url
 
 
 @pytest.fixture
-def plex_sim(plex_port: tuple[_CurrentSimulator, str]) -> Iterator[PlexSimulator]:
+def plex_sim(plex_port: tuple[CurrentSimulator, str]) -> Iterator[PlexSimulator]:
     """300 movies and 5 shows x 2 seasons x 5 episodes (365 items; seed 3 has legacy-agent shows) on 127.0.0.1."""
     current, url = plex_port
     sim = PlexSimulator(movies=300, shows=5, seasons=2, episodes=5, seed=3, now=ANCHOR, plays_per_account=10)

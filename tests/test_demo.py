@@ -78,3 +78,27 @@ def test_the_demo_connects_a_simulated_seerr_where_members_can_request(db_url: s
                 break
             threading.Event().wait(0.05)
     assert _count("SELECT count(*) FROM webhook_event WHERE source = 'overseerr' AND status = 'accepted'") == 1
+
+
+def test_demo_people_sign_in_with_plex(db_url: str, monkeypatch) -> None:  # noqa: ANN001 - pytest's fixture
+    """`make demo` serves a simulated plex.tv for its server: the owner is the demo admin, members are themselves."""
+    from smartplex.config import reload_settings
+    from smartplex.services.plextv import signin
+    from smartplex.simulators.plextv import PlexTvSimulator
+
+    sim = PlexSimulator(movies=20, shows=1, seasons=1, episodes=2, seed=42)
+    plex_tv = PlexTvSimulator.for_plex(sim)
+    with sim.serve() as server, plex_tv.serve() as tv:
+        demo._seed(server.url, sim)
+        monkeypatch.setenv("SMARTPLEX_PLEX_TV_URL", tv.url)
+        reload_settings()
+        signed = {}
+        for account in (sim.account(1), sim.accounts[2]):
+            pending, _page = signin.start("http://localhost:3000/plex-signed-in.html")
+            plex_tv.sign_in(pending.code, plex_tv.accounts[account.plex_id])
+            result = signin.finish(pending)
+            assert result is not None
+            signed[account.name] = result.user.email
+    monkeypatch.undo()
+    reload_settings()
+    assert signed == {sim.account(1).name: demo.ADMIN_EMAIL, sim.accounts[2].name: f"{sim.accounts[2].name.lower()}@demo.smartplex"}

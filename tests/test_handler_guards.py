@@ -44,6 +44,17 @@ PUBLIC = {
     "ChatState.set_rename_text",  # the caller's own rename field; saving it is member-guarded
     "ChatState.cancel_rename",
     "ChatState.set_detail_open",
+    # Sign in with Plex: plex.tv vouches for the person; the PIN lives only in the caller's own state.
+    "PlexSignInState.load",
+    "PlexSignInState.begin",
+    "PlexSignInState.continue_here",
+    "PlexSignInState.check_return",
+    "PlexSignInState.cancel",
+    "PlexSignInState.note_popup",
+    "PlexMembersState.set_import_open",  # closes the caller's own dialog; listing and importing are admin-guarded
+    "PlexMembersState.set_link_open",
+    "PlexMembersState.toggle",  # ticks a person in the caller's own list; importing checks everything again
+    "PlexMembersState.select_all",
 }
 # Reflex's own handlers on every state: hydration, and `setvar`, which only calls the state's own `set_*`
 # handlers (checked below to be guarded themselves).

@@ -137,3 +137,28 @@ def test_numeric_columns_have_server_defaults(empty_db: str) -> None:
         user = conn.execute(sa.text("SELECT login_count, is_active FROM \"user\"")).one()
     assert tuple(item) == (0, 0, 0, 0, 0.0, 0.0, 0, "")
     assert user.login_count == 0 and bool(user.is_active) is True
+
+
+def test_people_from_plex_keep_one_person_per_account(empty_db: str) -> None:
+    """0009 makes the Plex account unique: of people linked to the same account the first keeps it; going back
+    gives people without email or password values the older schema requires."""
+    migrations.upgrade(empty_db, "0005")
+    with dbmod.get_engine(empty_db).begin() as conn:
+        for name, account in (("Ann", 42), ("Ben", 42), ("Cy", 7)):
+            conn.execute(
+                sa.text(
+                    'INSERT INTO "user" (name, email, role, password_hash, plex_account_id, created_at) '
+                    "VALUES (:name, :email, 'member', 'x', :account, CURRENT_TIMESTAMP)"
+                ),
+                {"name": name, "email": f"{name.lower()}@example.com", "account": account},
+            )
+    migrations.upgrade(empty_db)
+    with dbmod.get_engine(empty_db).begin() as conn:
+        linked = dict(conn.execute(sa.text('SELECT name, plex_account_id FROM "user"')).all())
+        conn.execute(sa.text('INSERT INTO "user" (name, role, created_at) VALUES (\'Plexy\', \'member\', CURRENT_TIMESTAMP)'))
+    assert linked == {"Ann": 42, "Ben": None, "Cy": 7}
+
+    migrations.downgrade(empty_db, "0005")
+    with dbmod.get_engine(empty_db).connect() as conn:
+        plexy = conn.execute(sa.text("SELECT id, email, password_hash FROM \"user\" WHERE name = 'Plexy'")).one()
+    assert (plexy.email, plexy.password_hash) == (f"plex-{plexy.id}@users.invalid", "!")

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from smartplex.db import get_engine
-from smartplex.models import NOTIFICATIONS, REQUESTS, WATCH
+from smartplex.db import get_engine, session
+from smartplex.models import NOTIFICATIONS, REQUESTS, WATCH, User
 from smartplex.services import auth, notifications
-from smartplex.services.overseerr import gateway
+from smartplex.services.overseerr import gateway, people
 from smartplex.services.requests import availability, catalogue, insights, quotas, requesting
-from smartplex.simulators.overseerr import OverseerrSimulator
+from smartplex.simulators.overseerr import REQUEST, OverseerrSimulator
 from tests import factories
 from tests.overseerr_fixtures import link
 from tests.plex_fixtures import dead_url
@@ -132,6 +132,20 @@ def test_seerr_refusals_are_said_in_words_and_leave_nothing(admin, member, seerr
     with pytest.raises(requesting.RequestError, match="reached your request limit"):
         requesting.submit(member.id, "movie", DUNE)
     assert _rows() == []
+
+
+def test_members_from_plex_without_an_email_are_matched_by_their_plex_account(admin, member, seerr) -> None:
+    """People imported from Plex may have no email: the mapping links them by Plex account and skips the rest."""
+    from_plex = factories.person("Kim Plex", plex_account_id=4242)
+    with session() as s:
+        s.get(User, from_plex).email = None  # type: ignore[union-attr]
+    nobody = factories.person("No Mail")
+    with session() as s:
+        s.get(User, nobody).email = None  # type: ignore[union-attr]
+    kim = seerr.add_user("kim", "kim@elsewhere.example", plex_id=4242, permissions=REQUEST)
+    people.refresh()
+    assert people.seerr_user_for(from_plex) == kim.id and people.seerr_user_for(nobody) is None
+    assert {link.user_id: link.email for link in people.links()}[nobody] == ""
 
 
 def test_unlinked_members_are_told_to_ask_the_admin(admin, member, seerr) -> None:

@@ -21,7 +21,7 @@ from smartplex.models import Invite, Role, User
 from smartplex.services import auth
 from smartplex.state.auth import AuthState
 from smartplex.state.members import MembersState
-from smartplex.state.signin import LoginState, SetupState, _safe_next
+from smartplex.state.signin import LoginState, SetupState, safe_next
 from tests.conftest import PASSWORD
 
 REFUSED = '["error"]("Only an admin can do that.")'
@@ -199,5 +199,5 @@ async def test_login_signs_in(admin: auth.UserView) -> None:
     ],
 )
 def test_safe_next(target: str | None, expected: str) -> None:
-    assert _safe_next(target) == expected
+    assert safe_next(target) == expected
 

@@ -16,14 +16,18 @@ class Role(StrEnum):
 
 
 class User(SQLModel, table=True):
+    """A person. Someone who came from Plex (signed in with Plex, or imported from the server's shares) may have
+    no email and no password yet: they sign in with Plex, or set both through an invite link."""
+
     __tablename__ = "user"
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100)
-    email: str = Field(max_length=254, unique=True, index=True)
+    email: str | None = Field(default=None, max_length=254, unique=True, index=True)
     role: str = Field(default=Role.MEMBER, max_length=16)
-    password_hash: str = Field(max_length=255)
-    plex_account_id: int | None = Field(default=None, index=True)
+    password_hash: str | None = Field(default=None, max_length=255)
+    # The plex.tv account whose plays are this person's; one person per account.
+    plex_account_id: int | None = Field(default=None, index=True, unique=True)
     plex_username: str | None = Field(default=None, max_length=255)
     webhook_secret_hash: str | None = Field(default=None, max_length=64, unique=True)
     webhook_secret_encrypted: str | None = Field(default=None, max_length=512)
@@ -64,3 +68,5 @@ class Invite(SQLModel, table=True):
     expires_at: datetime
     used_at: datetime | None = None
     used_by: int | None = fk("user.id", ondelete="SET NULL", nullable=True, index=False)
+    # The member this invite lets set an email and password (one imported from Plex); None: it creates an account.
+    user_id: int | None = fk("user.id", nullable=True, index=False)

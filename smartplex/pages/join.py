@@ -30,6 +30,16 @@ def join() -> rx.Component:
                     field("Password", "password", JoinState.errors, type="password", autocomplete="new-password"),
                     field("Repeat password", "confirm", JoinState.errors, type="password", autocomplete="new-password"),
                     submit_button("Create my account", JoinState.busy),
+                    rx.cond(
+                        JoinState.for_member,
+                        rx.text(
+                            "You can also skip this and ",
+                            rx.link("sign in with Plex", href=routes.LOGIN, id="join-with-plex"),
+                            ".",
+                            size="2",
+                            color_scheme="gray",
+                        ),
+                    ),
                     spacing="3",
                     width="100%",
                 ),

@@ -11,6 +11,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from passlib.context import CryptContext
@@ -83,6 +84,7 @@ class UserView:
     login_count: int = 0
     created_at: str = ""
     time_zone: str = ""  # IANA name; "" until the browser reports one (read as UTC)
+    has_password: bool = True  # False: came from Plex and signs in with Plex (or sets one through an invite)
 
     @property
     def is_admin(self) -> bool:
@@ -93,7 +95,7 @@ class UserView:
         return cls(
             id=user.id or 0,
             name=user.name,
-            email=user.email,
+            email=user.email or "",
             role=user.role,
             plex_username=user.plex_username,
             plex_account_id=user.plex_account_id,
@@ -101,6 +103,7 @@ class UserView:
             login_count=user.login_count,
             created_at=user.created_at.isoformat(),
             time_zone=user.time_zone or "",
+            has_password=user.password_hash is not None,
         )
 
 
@@ -261,24 +264,26 @@ def login(email: object, password: object, ip: str = "") -> tuple[UserView, str]
     with session() as s:
         user = s.exec(select(User).where(User.email == clean_email)).first()
         dummy = _dummy_hash(password_context())  # made before the branch: the first unknown user costs no extra hash
-        ok = verify_password(raw_password, user.password_hash if user else dummy)
+        stored = user.password_hash if user and user.password_hash else dummy  # no password yet: same cost, refused
+        ok = verify_password(raw_password, stored) and stored is not dummy
         if not (user and ok and user.is_active):
             for rule, key in limits:
                 ratelimit.hit(rule, key)
             log.info("login_failed")
             raise AuthError(BAD_LOGIN)
-        user.last_login_at = utcnow()
-        user.login_count += 1
-        if password_context().needs_update(user.password_hash):
+        if password_context().needs_update(stored):
             user.password_hash = hash_password(raw_password)
-        token = _open_session(s, user, ip)
+        token = start_session(s, user, ip)
     log.info("login_succeeded", user_id=user.id)
     return UserView.of(user), token
 
 
-def _open_session(s: Session, user: User, ip: str) -> str:
+def start_session(s: Session, user: User, ip: str) -> str:
+    """Sign `user` in (however they proved who they are): count the sign-in and open a session; the raw token."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    user.last_login_at = now
+    user.login_count += 1
     s.add(AuthSession(token_hash=token_hash(token), user_id=user.id, expires_at=now + get_settings().session_ttl, ip=ip[:64] or None))
     s.exec(sa.delete(AuthSession).where(col(AuthSession.expires_at) < now))
     return token
@@ -337,6 +342,21 @@ class InviteView:
     expires_at: str
     used: bool
     expired: bool
+    for_member: bool = False  # sets up an existing member (one imported from Plex) instead of creating an account
+
+    @classmethod
+    def of(cls, invite: Invite, now: datetime) -> InviteView:
+        return cls(
+            id=invite.id or 0,
+            role=invite.role,
+            name=invite.name,
+            email=invite.email,
+            created_at=invite.created_at.isoformat(),
+            expires_at=invite.expires_at.isoformat(),
+            used=invite.used_at is not None,
+            expired=invite.expires_at <= now,
+            for_member=invite.user_id is not None,
+        )
 
 
 def create_invite(actor_id: int, role: str = Role.MEMBER, name: str | None = None, email: str | None = None) -> str:
@@ -347,20 +367,31 @@ def create_invite(actor_id: int, role: str = Role.MEMBER, name: str | None = Non
     email = (email or "").strip().lower() or None
     if email and (len(email) > 254 or not EMAIL_RE.match(email)):
         raise ValidationError({"email": "Enter a valid email address, or leave it empty."})
-    token = secrets.token_urlsafe(32)
     with session() as s:
         require_admin(s, actor_id)
-        s.add(
-            Invite(
-                token_hash=token_hash(token),
-                role=role,
-                name=name,
-                email=email,
-                created_by=actor_id,
-                expires_at=utcnow() + get_settings().invite_ttl,
-            )
-        )
+        token = issue_invite(s, actor_id, role=role, name=name, email=email)
     log.info("invite_created", user_id=actor_id, role=role)
+    return token
+
+
+def issue_invite(
+    s: Session, actor_id: int, *, role: str = Role.MEMBER, name: str | None = None, email: str | None = None,
+    member: User | None = None,
+) -> str:  # fmt: skip
+    """Add a one-time invite in the caller's transaction (the caller checked who may); its raw token. With
+    `member` it lets that existing member set their email and password, and keeps their role."""
+    token = secrets.token_urlsafe(32)
+    s.add(
+        Invite(
+            token_hash=token_hash(token),
+            role=member.role if member else role,
+            name=member.name if member else name,
+            email=member.email if member else email,
+            user_id=member.id if member else None,
+            created_by=actor_id,
+            expires_at=utcnow() + get_settings().invite_ttl,
+        )
+    )
     return token
 
 
@@ -368,20 +399,8 @@ def list_invites(actor_id: int) -> list[InviteView]:
     now = utcnow()
     with session() as s:
         require_admin(s, actor_id)
-        rows = s.exec(select(Invite).order_by(col(Invite.created_at).desc()).limit(50)).all()
-        return [
-            InviteView(
-                id=i.id or 0,
-                role=i.role,
-                name=i.name,
-                email=i.email,
-                created_at=i.created_at.isoformat(),
-                expires_at=i.expires_at.isoformat(),
-                used=i.used_at is not None,
-                expired=i.expires_at <= now,
-            )
-            for i in rows
-        ]
+        rows = s.exec(select(Invite).order_by(col(Invite.created_at).desc(), col(Invite.id).desc()).limit(50)).all()
+        return [InviteView.of(i, now) for i in rows]
 
 
 def revoke_invite(actor_id: int, invite_id: int) -> None:
@@ -406,27 +425,22 @@ def _open_invite(s: Session, token: str | None) -> Invite:
 def peek_invite(token: str | None) -> InviteView:
     """Describe a usable invite (for the signup form) or raise AuthError."""
     with session() as s:
-        i = _open_invite(s, token)
-        return InviteView(
-            id=i.id or 0,
-            role=i.role,
-            name=i.name,
-            email=i.email,
-            created_at=i.created_at.isoformat(),
-            expires_at=i.expires_at.isoformat(),
-            used=False,
-            expired=False,
-        )
+        return InviteView.of(_open_invite(s, token), utcnow())
 
 
 def accept_invite(token: str | None, name: object, email: object, password: object, confirm: object, ip: str = "") -> tuple[UserView, str]:
-    """Create the invited account and sign it in; the invite is consumed exactly once."""
+    """Create the invited account (or complete the member it was made for) and sign it in; the invite is consumed
+    exactly once."""
     clean_name, clean_email, raw_password = validate_account(name, email, password, confirm)
     peek_invite(token)  # refuse made-up tokens before spending an argon2 hash on them
     password_hash = hash_password(raw_password)
     with session() as s:
         invite = _open_invite(s, token)
-        if s.exec(select(User).where(User.email == clean_email)).first():
+        member = s.get(User, invite.user_id) if invite.user_id is not None else None
+        if invite.user_id is not None and (member is None or not member.is_active):
+            raise AuthError("This invite link is not valid.")
+        taken = s.exec(select(User.id).where(User.email == clean_email)).first()
+        if taken is not None and (member is None or taken != member.id):
             raise ValidationError({"email": "An account with this email already exists."})
         claimed = s.exec(
             sa.update(Invite)
@@ -435,21 +449,15 @@ def accept_invite(token: str | None, name: object, email: object, password: obje
         )
         if claimed.rowcount != 1:
             raise AuthError("This invite link has already been used.")
-        user = User(
-            name=clean_name,
-            email=clean_email,
-            role=invite.role,
-            password_hash=password_hash,
-            plex_account_id=invite.plex_account_id,
-            plex_username=invite.plex_username,
-            last_login_at=utcnow(),
-            login_count=1,
+        user = member or User(
+            role=invite.role, plex_account_id=invite.plex_account_id, plex_username=invite.plex_username
         )
+        user.name, user.email, user.password_hash = clean_name, clean_email, password_hash
         s.add(user)
         s.flush()
         s.exec(sa.update(Invite).where(col(Invite.id) == invite.id).values(used_by=user.id))
-        token_value = _open_session(s, user, ip)
-    log.info("invite_accepted", user_id=user.id, role=user.role)
+        token_value = start_session(s, user, ip)
+    log.info("invite_accepted", user_id=user.id, role=user.role, existing_member=member is not None)
     return UserView.of(user), token_value
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import hmac
 import os
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -28,22 +29,32 @@ def _key_from_string(value: str) -> bytes:
 
 
 @functools.cache
-def _fernet() -> Fernet:
+def _key() -> bytes:
     settings = get_settings()
     if settings.secret_key:
-        return Fernet(_key_from_string(settings.secret_key))
+        return _key_from_string(settings.secret_key)
     path = settings.data_dir / KEY_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(Fernet.generate_key())
-    return Fernet(path.read_bytes().strip())
+    return path.read_bytes().strip()
+
+
+def _fernet() -> Fernet:
+    return Fernet(_key())
 
 
 def reset() -> None:
     """Forget the loaded key (tests switch data folders)."""
-    _fernet.cache_clear()
+    _key.cache_clear()
+
+
+def derive(label: str) -> str:
+    """A stable identifier of this installation for `label` (an HMAC under the key, so it reveals nothing of
+    it): the same on every start, different on every installation, nothing to store."""
+    return hmac.new(_key(), label.encode(), hashlib.sha256).hexdigest()
 
 
 def encrypt(plaintext: str) -> str:

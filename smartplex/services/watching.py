@@ -4,6 +4,8 @@ Defined here once; the dashboard, history, stats and recommendations all read th
 floor (services/privacy.py) counts people as `PERSON` defines them.
 
 - A *play-family* event is any watch event but a rating: play, pause, resume, stop, scrobble, viewed.
+- A *play* is one person's play-family events of one item on one UTC day (`play_day`): the pause/resume noise of
+  an evening is one play.
 - An event *finishes* its item when it is a scrobble or viewed (Plex's own "watched"), or got to
   FINISHED_PROGRESS of the item.
 - A *person* is the SmartPlex member an event is attributed to, else the member its Plex account is linked to
@@ -24,8 +26,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from smartplex.models import MEDIA, SERVERS, USERS, WATCH, WatchEventKind
-from smartplex.services.plex.accounts import OWNER_ACCOUNT_ID
 from smartplex.services.privacy import PRIVACY_FLOOR
+
+OWNER_ACCOUNT_ID = 1
+"""The account a Plex server lists its own owner under (`/accounts`, webhooks, history); shared users carry their
+plex.tv id instead."""
 
 FINISHED_EVENTS: tuple[str, ...] = (WatchEventKind.SCROBBLE, WatchEventKind.VIEWED)
 FINISHED_PROGRESS = 0.9
@@ -68,6 +73,13 @@ def person(user_id: int | None, plex_account_id: int | None, linked: dict[int, i
     if plex_account_id is None:
         return None
     return linked.get(plex_account_id, -plex_account_id)
+
+
+def play_day(conn: Connection) -> Any:
+    """SQL: the UTC calendar day of an event (SQLite stores UTC text; PostgreSQL a timestamptz)."""
+    if conn.dialect.name == "sqlite":
+        return sa.func.date(WATCH.c.viewed_at)
+    return sa.func.date(sa.func.timezone("UTC", WATCH.c.viewed_at))
 
 
 def is_play(event: str) -> bool:

@@ -48,7 +48,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from smartplex.simulators.server import ThreadedServer
+from smartplex.simulators.server import Served
 
 if TYPE_CHECKING:
     import httpx
@@ -1339,7 +1339,7 @@ def _section_meta(section: Section) -> El:
     return ("Meta", {}, type_els + field_types)
 
 
-class PlexSimulator(PlexLibrary):
+class PlexSimulator(PlexLibrary, Served):
     """A simulated Plex Media Server: the library plus identity, token, faults and a Starlette app.
 
     Construct with the `PlexLibrary` arguments plus `token`, `machine_identifier` (use a different
@@ -1360,25 +1360,7 @@ class PlexSimulator(PlexLibrary):
         self.friendly_name = friendly_name
         self.faults = Faults()
         self.requests: deque[str] = deque(maxlen=10_000)
-        self._url: str | None = None
         self.app = Starlette(routes=self._routes(), middleware=[Middleware(_Gate, sim=self)])
-
-    @property
-    def url(self) -> str:
-        """Base URL of the running server."""
-        if self._url is None:
-            raise RuntimeError("not serving: call serve() first")
-        return self._url
-
-    def serve(self, port: int | None = None) -> ThreadedServer:
-        """A `ThreadedServer` for this simulator (use as a context manager); sets `url`."""
-        server = ThreadedServer(self.app, port)
-        self._url = server.url
-        return server
-
-    def served_at(self, url: str) -> None:
-        """Set `url` for a server the caller runs with `self.app` (tests share one across simulators)."""
-        self._url = url
 
     def fire_webhook(
         self, url: str, event: str, account_id: int, rating_key: int | str | None = None, **options: Any

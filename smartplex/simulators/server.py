@@ -55,6 +55,30 @@ class ThreadedServer:
         self.stop()
 
 
+class Served:
+    """A simulator's serving: its ASGI `app` on 127.0.0.1 and the base URL it answers on."""
+
+    app: Any
+    _url: str | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the running server."""
+        if self._url is None:
+            raise RuntimeError("not serving: call serve() first")
+        return self._url
+
+    def serve(self, port: int | None = None) -> ThreadedServer:
+        """A `ThreadedServer` for this simulator (use as a context manager); sets `url`."""
+        server = ThreadedServer(self.app, port)
+        self._url = server.url
+        return server
+
+    def served_at(self, url: str) -> None:
+        """Set `url` for a server the caller runs with `self.app` (tests share one across simulators)."""
+        self._url = url
+
+
 @contextlib.contextmanager
 def subprocess_server(module: str, args: list[str], ready_path: str = "/", timeout: float = 60.0) -> Iterator[str]:
     """Run `python -m module --port N *args` and yield its base URL once `ready_path` answers.

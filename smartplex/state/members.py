@@ -7,6 +7,7 @@ import asyncio
 import reflex as rx
 
 from smartplex.services import auth
+from smartplex.services.plex import accounts
 from smartplex.services.auth import InviteView, UserView
 from smartplex.state.auth import admin_only, public
 from smartplex.state.urls import invite_link
@@ -21,11 +22,17 @@ class MembersState(rx.State):
     error: str = ""
 
     async def _reload(self, actor: UserView) -> None:
-        users, invites = await asyncio.gather(
-            asyncio.to_thread(auth.list_users, actor.id), asyncio.to_thread(auth.list_invites, actor.id)
+        users, invites, owners = await asyncio.gather(
+            asyncio.to_thread(auth.list_users, actor.id),
+            asyncio.to_thread(auth.list_invites, actor.id),
+            asyncio.to_thread(accounts.server_owners),
         )
         self.users = [
-            MemberRow(u.id, u.name, u.email, u.role, u.login_count, u.created_at, u.id == actor.id) for u in users
+            MemberRow(
+                u.id, u.name, u.email, u.role, u.login_count, u.created_at, u.id == actor.id,
+                u.plex_account_id or 0, u.plex_username or "", u.has_password, u.id in owners,
+            )  # fmt: skip
+            for u in users
         ]
         self.invites = invites
 

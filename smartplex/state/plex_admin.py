@@ -1,5 +1,5 @@
-"""Admin: the connected Plex server, its webhook URL, sync schedules, recent syncs and webhooks,
-and which Plex account belongs to which member."""
+"""Admin: the connected Plex server, its webhook URL, sync schedules, recent syncs and webhooks (which Plex account
+is which person lives on the Members page: state.plex_members)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import asyncio
 
 import reflex as rx
 
-from smartplex.services import auth, scheduler
+from smartplex.services import scheduler
 from smartplex.services.auth import UserView
-from smartplex.services.plex import accounts, activity, servers, webhooks
+from smartplex.services.plex import activity, servers, webhooks
 from smartplex.services.plex.activity import SyncRunView, WebhookView
 from smartplex.services.plex.servers import ServerView
 from smartplex.services.scheduler import ScheduleView
@@ -17,7 +17,6 @@ from smartplex.state.auth import admin_only
 from smartplex.state.play_links import PlayLinksSetting
 from smartplex.state.public_address import PublicAddress
 from smartplex.state.sync_runner import SyncRunner
-from smartplex.state.views import AccountLink, PersonOption
 
 
 class PlexAdminState(SyncRunner, PublicAddress, PlayLinksSetting, rx.State):
@@ -25,9 +24,6 @@ class PlexAdminState(SyncRunner, PublicAddress, PlayLinksSetting, rx.State):
     schedules: list[ScheduleView] = []
     syncs: list[SyncRunView] = []
     webhooks: list[WebhookView] = []
-    plex_accounts: list[AccountLink] = []
-    people: list[PersonOption] = []
-    accounts_error: str = ""
 
     @rx.var
     def has_server(self) -> bool:
@@ -101,27 +97,3 @@ class PlexAdminState(SyncRunner, PublicAddress, PlayLinksSetting, rx.State):
         await asyncio.to_thread(scheduler.run_now, int(schedule_id))
         await self._reload(actor)
         return rx.toast.info("Queued: the scheduler starts it within a minute.")
-
-    @rx.event
-    @admin_only
-    async def load_accounts(self, actor: UserView) -> None:
-        server_id = self.server.id
-        if not server_id:
-            return
-        try:
-            found = await asyncio.to_thread(accounts.plex_accounts, server_id)
-        except Exception as exc:  # noqa: BLE001 - shown to the admin; Plex may be down
-            self.accounts_error = f"Could not read accounts from Plex: {exc}"
-            return
-        self.accounts_error = ""
-        self.plex_accounts = [AccountLink(a.id, a.name, str(a.linked_user_id or "")) for a in found]
-        self.people = [PersonOption(str(u.id), u.name) for u in await asyncio.to_thread(auth.list_users, actor.id)]
-
-    @rx.event
-    @admin_only
-    async def link(self, actor: UserView, plex_account_id: int, user_id: str) -> rx.event.EventSpec:
-        account = next((a for a in self.plex_accounts if a.id == int(plex_account_id)), None)
-        if account is None:
-            return rx.toast.error("Unknown Plex account.")
-        await asyncio.to_thread(accounts.link_user, int(user_id), int(plex_account_id), account.name)
-        return PlexAdminState.load_accounts

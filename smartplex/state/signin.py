@@ -13,7 +13,7 @@ from smartplex.services import auth
 from smartplex.state.auth import AuthState, public
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only same-site relative paths; anything else goes home."""
     if not target or "\\" in target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
         return routes.HOME
@@ -75,7 +75,7 @@ class LoginState(FormMixin, rx.State):
         if not await asyncio.to_thread(auth.has_users):
             return rx.redirect(routes.SETUP, replace=True)
         if await (await self.get_state(AuthState))._actor():
-            return rx.redirect(_safe_next(self.router.url.query_parameters.get("next")), replace=True)
+            return rx.redirect(safe_next(self.router.url.query_parameters.get("next")), replace=True)
         return None
 
     @rx.event
@@ -91,7 +91,7 @@ class LoginState(FormMixin, rx.State):
         finally:
             self.busy = False
         (await self.get_state(AuthState))._sign_in(user, token)
-        yield rx.redirect(_safe_next(self.router.url.query_parameters.get("next")), replace=True)
+        yield rx.redirect(safe_next(self.router.url.query_parameters.get("next")), replace=True)
 
 
 class JoinState(FormMixin, rx.State):
@@ -99,6 +99,7 @@ class JoinState(FormMixin, rx.State):
 
     invite_ok: bool = False
     invite_role: str = ""
+    for_member: bool = False  # the invite completes a member imported from Plex (who may sign in with Plex instead)
     suggested_name: str = ""
     suggested_email: str = ""
 
@@ -116,6 +117,7 @@ class JoinState(FormMixin, rx.State):
             return
         self.invite_ok = True
         self.invite_role = invite.role
+        self.for_member = invite.for_member
         self.suggested_name = invite.name or ""
         self.suggested_email = invite.email or ""
 

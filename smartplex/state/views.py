@@ -275,21 +275,10 @@ class MemberRow:
     login_count: int
     created_at: str
     is_me: bool
-
-
-@dataclass(frozen=True)
-class AccountLink:
-    """A Plex account of the server and the SmartPlex person it is linked to ("" = nobody)."""
-
-    id: int
-    name: str
-    linked_user_id: str
-
-
-@dataclass(frozen=True)
-class PersonOption:
-    id: str
-    name: str
+    plex_account_id: int = 0  # 0: not linked to a Plex account
+    plex_username: str = ""
+    has_password: bool = True  # False: signs in with Plex (or sets a password through an invite)
+    owns_server: bool = False  # connected a Plex server: its own owner account's plays are theirs
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
-"""/admin/members: people, roles and invite links."""
+"""/admin/members: people, their Plex accounts and roles, invite links, and importing people from Plex."""
 
 import reflex as rx
 
 from smartplex import routes
 from smartplex.components.copyable import copyable
 from smartplex.components.layout import app_page
+from smartplex.components.plex_members import import_card, import_dialog, link_dialog, plex_cell
 from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
 from smartplex.state.members import MembersState
 
@@ -23,13 +24,19 @@ def _user_row(user: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(user.name, weight="medium"),
-                rx.text(user.email, size="1", color_scheme="gray"),
+                rx.hstack(
+                    rx.text(user.name, weight="medium"),
+                    rx.cond(~user.has_password, rx.badge("Signs in with Plex", size="1", variant="soft")),
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.cond(user.email, rx.text(user.email, size="1", color_scheme="gray")),
                 spacing="0",
             )
         ),
+        rx.table.cell(plex_cell(user)),
         rx.table.cell(_role_select(user)),
-        rx.table.cell(rx.text(user.login_count, size="2")),
+        rx.table.cell(rx.text(user.login_count, size="2"), display=PHONE_HIDDEN),
         rx.table.cell(rx.moment(user.created_at, from_now=True), display=PHONE_HIDDEN),
         align="center",
     )
@@ -88,10 +95,13 @@ def _invite_row(invite: rx.Var) -> rx.Component:
 @app_page(routes.ADMIN_MEMBERS, "Members", on_load=[MembersState.load], admin=True, icon="users", order=11)
 def members() -> rx.Component:
     return rx.vstack(
+        import_card(),
         _invite_form(),
+        import_dialog(),
+        link_dialog(),
         rx.heading("People", size="4"),
         data_table(
-            ["Person", "Role", "Sign-ins", wide_column("Joined")],
+            ["Person", "Plex account", "Role", wide_column("Sign-ins"), wide_column("Joined")],
             rx.foreach(MembersState.users, _user_row),
             "members-table",
         ),

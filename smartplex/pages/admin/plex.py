@@ -160,39 +160,24 @@ def _webhook_row(w: rx.Var) -> rx.Component:
     )
 
 
-def _account_row(a: rx.Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.text(a.name, weight="medium"), rx.text(" #", a.id, size="1", color_scheme="gray")),
-        rx.table.cell(
-            rx.select.root(
-                rx.select.trigger(placeholder="Not linked"),
-                rx.select.content(rx.foreach(S.people, lambda p: rx.select.item(p.name, value=p.id))),
-                value=a.linked_user_id,
-                on_change=lambda uid: S.link(a.id, uid),
-                size="1",
-            )
-        ),
-    )
-
-
 def _accounts_card() -> rx.Component:
     return rx.card(
-        rx.vstack(
-            rx.hstack(
+        rx.hstack(
+            rx.vstack(
                 rx.heading("Plex accounts", size="4"),
-                rx.spacer(),
-                rx.button("Load from Plex", size="1", variant="soft", on_click=S.load_accounts, id="load-accounts"),
-                width="100%",
-                align="center",
+                rx.text(
+                    "Which Plex account is which person, and importing the people your server is shared with, "
+                    "live on the Members page.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                spacing="1",
             ),
-            rx.text("Link each Plex account to a SmartPlex person so their plays count for them.", size="2", color_scheme="gray"),
-            rx.cond(S.accounts_error, rx.callout(S.accounts_error, color_scheme="red", icon="triangle_alert")),
-            rx.cond(
-                S.plex_accounts.length() > 0,
-                data_table(["Plex account", "SmartPlex person"], rx.foreach(S.plex_accounts, _account_row), "accounts-table"),
-            ),
-            spacing="3",
+            rx.spacer(),
+            rx.link(rx.button("Members", variant="soft"), href=routes.ADMIN_MEMBERS, id="to-members"),
+            align="center",
             width="100%",
+            wrap="wrap",
         ),
         width="100%",
     )

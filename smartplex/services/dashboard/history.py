@@ -148,7 +148,7 @@ def plays(
         conditions.append(WATCH.c.viewed_at < end)
     if items is not None:
         conditions.append(WATCH.c.media_item_id.in_(items))
-    day = _day(conn)
+    day = watching.play_day(conn)
     return (
         sa.select(
             WATCH.c.media_item_id,
@@ -164,13 +164,6 @@ def plays(
 
 def count_rows(conn: Connection, stmt: sa.Select[Any]) -> int:
     return conn.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
-
-
-def _day(conn: Connection) -> Any:
-    """The UTC calendar day of an event (SQLite stores UTC text; PostgreSQL a timestamptz)."""
-    if conn.dialect.name == "sqlite":
-        return sa.func.date(WATCH.c.viewed_at)
-    return sa.func.date(sa.func.timezone("UTC", WATCH.c.viewed_at))
 
 
 def _history_filters(query: str, media_type: str | None) -> list[Any]:

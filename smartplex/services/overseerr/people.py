@@ -118,7 +118,7 @@ def match(people: list[User], seerr_users: list[wire.User]) -> dict[int, tuple[i
             continue
         if person.plex_account_id and person.plex_account_id in by_plex:
             links[person.id] = (by_plex[person.plex_account_id], "plex")
-        elif person.email.lower() in by_email:
+        elif person.email and person.email.lower() in by_email:  # people from Plex may have no email
             links[person.id] = (by_email[person.email.lower()], "email")
     return links
 
@@ -173,5 +173,5 @@ def links() -> list[PersonLink]:
     rows = []
     for person in people:
         sid, how = current.get(person.id or 0, (0, ""))
-        rows.append(PersonLink(person.id or 0, person.name, person.email, sid, names.get(sid, "") if sid else "", how))
+        rows.append(PersonLink(person.id or 0, person.name, person.email or "", sid, names.get(sid, "") if sid else "", how))
     return rows
