@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import reflex as rx
+from reflex.istate.data import RouterData
 from reflex_base.event import Event
 from sqlmodel import select
 
@@ -21,7 +22,7 @@ from smartplex.models import Invite, Role, User
 from smartplex.services import auth
 from smartplex.state.auth import AuthState
 from smartplex.state.members import MembersState
-from smartplex.state.signin import LoginState, SetupState, safe_next
+from smartplex.state.signin import JoinState, LoginState, SetupState, safe_next
 from tests.conftest import PASSWORD
 
 REFUSED = '["error"]("Only an admin can do that.")'
@@ -201,3 +202,19 @@ async def test_login_signs_in(admin: auth.UserView) -> None:
 def test_safe_next(target: str | None, expected: str) -> None:
     assert safe_next(target) == expected
 
+
+
+@pytest.mark.anyio
+async def test_an_invite_spent_while_the_form_was_open_closes_the_form(admin: auth.UserView) -> None:
+    """The invite is used up between loading the form and sending it: the form goes, with the reason."""
+    token = auth.create_invite(admin.id)
+    root = rx.State()
+    join = _sub(root, JoinState)
+    join.router = RouterData.from_router_data({"asPath": f"/join?invite={token}", "headers": {"origin": "http://x"}})
+    await JoinState.load.fn(join)
+    assert join.invite_ok
+    auth.accept_invite(token, "Quick Friend", "quick@example.com", PASSWORD, PASSWORD)
+    form = {"name": "Slow Friend", "email": "slow@example.com", "password": PASSWORD, "confirm": PASSWORD}
+    await _drain(JoinState.submit.fn(join, form=form))
+    assert (join.invite_ok, join.form_error, join.busy) == (False, "This invite link has already been used.", False)
+    assert auth.user_by_email("slow@example.com") is None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlsplit
 
 import reflex as rx
 
 from smartplex import routes
 from smartplex.services import auth
+from smartplex.services.auth import UserView
 from smartplex.state.auth import AuthState, public
 
 
@@ -39,6 +40,23 @@ class FormMixin(rx.State, mixin=True):
     def _ip(self) -> str:
         return self.router.session.client_ip or ""
 
+    async def _submit(
+        self, attempt: Callable[[], tuple[UserView, str]], destination: str
+    ) -> AsyncIterator[rx.event.EventSpec | None]:
+        """Run a blocking sign-in `attempt` off the event loop with the form busy; then sign the browser in and go to
+        `destination`, or show why not."""
+        self._start()
+        yield
+        try:
+            user, token = await asyncio.to_thread(attempt)
+        except (auth.ValidationError, auth.AuthError) as exc:
+            self._fail(exc)
+            return
+        finally:
+            self.busy = False
+        (await self.get_state(AuthState))._sign_in(user, token)
+        yield rx.redirect(destination, replace=True)
+
 
 class SetupState(FormMixin, rx.State):
     @rx.event
@@ -51,20 +69,14 @@ class SetupState(FormMixin, rx.State):
     @rx.event
     @public
     async def submit(self, form: dict) -> AsyncIterator[rx.event.EventSpec | None]:
-        self._start()
-        yield
-        try:
-            await asyncio.to_thread(
-                auth.create_first_admin, form.get("name"), form.get("email"), form.get("password"), form.get("confirm")
-            )
-            user, token = await asyncio.to_thread(auth.login, form.get("email"), form.get("password"), self._ip())
-        except (auth.ValidationError, auth.AuthError) as exc:
-            self._fail(exc)
-            return
-        finally:
-            self.busy = False
-        (await self.get_state(AuthState))._sign_in(user, token)
-        yield rx.redirect(routes.HOME, replace=True)
+        ip = self._ip()
+
+        def create_and_sign_in() -> tuple[UserView, str]:
+            auth.create_first_admin(form.get("name"), form.get("email"), form.get("password"), form.get("confirm"))
+            return auth.login(form.get("email"), form.get("password"), ip)
+
+        async for update in self._submit(create_and_sign_in, routes.HOME):
+            yield update
 
 
 class LoginState(FormMixin, rx.State):
@@ -81,17 +93,9 @@ class LoginState(FormMixin, rx.State):
     @rx.event
     @public
     async def submit(self, form: dict) -> AsyncIterator[rx.event.EventSpec | None]:
-        self._start()
-        yield
-        try:
-            user, token = await asyncio.to_thread(auth.login, form.get("email"), form.get("password"), self._ip())
-        except (auth.ValidationError, auth.AuthError) as exc:
-            self._fail(exc)
-            return
-        finally:
-            self.busy = False
-        (await self.get_state(AuthState))._sign_in(user, token)
-        yield rx.redirect(safe_next(self.router.url.query_parameters.get("next")), replace=True)
+        ip, destination = self._ip(), safe_next(self.router.url.query_parameters.get("next"))
+        async for update in self._submit(lambda: auth.login(form.get("email"), form.get("password"), ip), destination):
+            yield update
 
 
 class JoinState(FormMixin, rx.State):
@@ -124,24 +128,17 @@ class JoinState(FormMixin, rx.State):
     @rx.event
     @public
     async def submit(self, form: dict) -> AsyncIterator[rx.event.EventSpec | None]:
-        self._start()
-        yield
-        try:
-            user, token = await asyncio.to_thread(
-                auth.accept_invite,
-                self._token(),
-                form.get("name"),
-                form.get("email"),
-                form.get("password"),
-                form.get("confirm"),
-                self._ip(),
+        token, ip = self._token(), self._ip()
+
+        def accept() -> tuple[UserView, str]:
+            return auth.accept_invite(
+                token, form.get("name"), form.get("email"), form.get("password"), form.get("confirm"), ip
             )
-        except (auth.ValidationError, auth.AuthError) as exc:
-            self._fail(exc)
-            if isinstance(exc, auth.AuthError):
-                self.invite_ok = False
-            return
-        finally:
-            self.busy = False
-        (await self.get_state(AuthState))._sign_in(user, token)
-        yield rx.redirect(routes.HOME, replace=True)
+
+        async for update in self._submit(accept, routes.HOME):
+            yield update
+
+    def _fail(self, exc: Exception) -> None:
+        super()._fail(exc)
+        if isinstance(exc, auth.AuthError):  # the invite itself is spent or wrong: the form goes
+            self.invite_ok = False
