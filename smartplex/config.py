@@ -33,6 +33,8 @@ class Settings:
     argon2_memory_kib: int
     argon2_rounds: int
     overseerr_timeout: float
+    notification_worker_enabled: bool
+    probe_timeout: float
 
 
 def _env_int(name: str, default: int) -> int:
@@ -76,6 +78,8 @@ def get_settings() -> Settings:
         argon2_memory_kib=_env_int("SMARTPLEX_ARGON2_MEMORY_KIB", 64 * 1024),
         argon2_rounds=_env_int("SMARTPLEX_ARGON2_ROUNDS", 3),
         overseerr_timeout=float(os.environ.get("SMARTPLEX_OVERSEERR_TIMEOUT", 10)),
+        notification_worker_enabled=os.environ.get("SMARTPLEX_NOTIFICATION_WORKER", "1") != "0",
+        probe_timeout=float(os.environ.get("SMARTPLEX_PROBE_TIMEOUT", 5)),
     )
 
 

@@ -35,7 +35,13 @@ from smartplex import migrations  # noqa: E402
 from smartplex.config import PROJECT_ROOT, reload_settings  # noqa: E402
 from smartplex.services import auth, ratelimit, vault  # noqa: E402
 
-pytest_plugins = ["tests.plex_fixtures", "tests.webhook_fixtures", "tests.prism", "tests.overseerr_fixtures"]
+pytest_plugins = [
+    "tests.plex_fixtures",
+    "tests.webhook_fixtures",
+    "tests.prism",
+    "tests.overseerr_fixtures",
+    "tests.notification_fixtures",
+]
 
 POSTGRES_URL = os.environ.get("SMARTPLEX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 OUTPUT = PROJECT_ROOT / "test-output"

@@ -81,7 +81,11 @@ def import_history(
 
 def server_watched(client: TautulliClient) -> int:
     """Our server whose machine identifier Tautulli reports; TautulliError when SmartPlex does not know it."""
-    machine = client.identity().machine_identifier
+    return server_for(client.identity().machine_identifier)
+
+
+def server_for(machine: str) -> int:
+    """Our server with that machine identifier; TautulliError when SmartPlex does not know it."""
     with reading() as conn:
         server_id = conn.execute(sa.select(SERVERS.c.id).where(SERVERS.c.machine_id == machine)).scalar()
     if server_id is None:
