@@ -41,6 +41,7 @@ pytest_plugins = [
     "tests.prism",
     "tests.overseerr_fixtures",
     "tests.notification_fixtures",
+    "tests.integration_fixtures",
 ]
 
 POSTGRES_URL = os.environ.get("SMARTPLEX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

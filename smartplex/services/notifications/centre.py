@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -88,14 +89,16 @@ def add(
     *,
     dedupe_key: str | None = None,
     items: list[ItemRef] | None = None,
+    at: datetime | None = None,
 ) -> int | None:
     """Write one notification on the caller's connection (its transaction) and queue its deliveries outside the
-    app; its id, or None when the person switched the kind off or already has one with `dedupe_key`."""
+    app; its id, or None when the person switched the kind off or already has one with `dedupe_key`. `at`: the
+    moment the news is about (by default now)."""
     if not switches.wants(conn, user_id, kind):
         return None
     values: dict[str, Any] = {
         "user_id": user_id, "kind": kind[:32], "title": title[:255], "body": body[:2000], "link": _safe_link(link),
-        "created_at": utcnow(), "dedupe_key": dedupe_key[:128] if dedupe_key else None,
+        "created_at": at or utcnow(), "dedupe_key": dedupe_key[:128] if dedupe_key else None,
         "items": [{"id": i.id, "title": i.title[:200], "year": i.year} for i in items[:MAX_ITEMS]] if items else None,
     }  # fmt: skip
     insert = dialect_insert(conn.dialect.name)(N).values(values)

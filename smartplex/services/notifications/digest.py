@@ -54,13 +54,21 @@ def compose(user_id: int, server_id: int, since: datetime, until: datetime) -> D
             sa.select(MEDIA.c.id, MEDIA.c.title, MEDIA.c.year, MEDIA.c.genres, MEDIA.c.added_at)
             .where(arrived, MEDIA.c.type.in_(("movie", "show")))
         ).all()
-        shows = conn.execute(
-            sa.select(show.c.id, show.c.title, show.c.year, show.c.genres, sa.func.max(MEDIA.c.added_at))
-            .join(show, sa.and_(show.c.server_id == MEDIA.c.server_id, show.c.rating_key == MEDIA.c.grandparent_rating_key,
-                                show.c.type == "show"))
-            .where(arrived, MEDIA.c.type == "episode")
-            .group_by(show.c.id, show.c.title, show.c.year, show.c.genres)
-        ).all()  # fmt: skip
+        new_episodes = dict(
+            conn.execute(
+                sa.select(show.c.id, sa.func.max(MEDIA.c.added_at))
+                .join(show, sa.and_(show.c.server_id == MEDIA.c.server_id, show.c.rating_key == MEDIA.c.grandparent_rating_key,
+                                    show.c.type == "show"))
+                .where(arrived, MEDIA.c.type == "episode")
+                .group_by(show.c.id)
+            ).all()
+        )  # fmt: skip
+        shows = [
+            (*row, new_episodes[row[0]])
+            for row in conn.execute(
+                sa.select(MEDIA.c.id, MEDIA.c.title, MEDIA.c.year, MEDIA.c.genres).where(MEDIA.c.id.in_(new_episodes))
+            ).all()
+        ]
         played = _played(conn, user_id, server_id, {row[0] for row in (*titles, *shows)})
     newest: dict[int, tuple[datetime, ItemRef]] = {}
     for item_id, title, year, item_genres, added_at in (*titles, *shows):
@@ -69,7 +77,8 @@ def compose(user_id: int, server_id: int, since: datetime, until: datetime) -> D
         if item_id not in newest or added_at > newest[item_id][0]:
             newest[item_id] = (added_at, ItemRef(item_id, title, year or 0))
     ordered = [ref for _at, ref in sorted(newest.values(), key=lambda pair: (pair[0], pair[1].id), reverse=True)]
-    return Digest(genres, ordered)
+    matched = {g for item_id, *_rest, item_genres, _added in (*titles, *shows) if item_id in newest for g in tag_names(item_genres)}
+    return Digest([g for g in genres if g in matched], ordered)
 
 
 def _played(conn: sa.Connection, user_id: int, server_id: int, item_ids: set[int]) -> set[int]:
@@ -130,5 +139,5 @@ def send_due(server_id: int, now: datetime | None = None) -> int:
         title, body, link = wording(found)
         with write_transaction() as conn:
             written += add(conn, user_id, NEW_IN_GENRES, title, body, link, dedupe_key=f"digest:{local.date().isoformat()}",
-                           items=found.titles) is not None  # fmt: skip
+                           items=found.titles, at=now) is not None  # fmt: skip
     return written

@@ -117,7 +117,7 @@ def check_webhooks(now: datetime | None = None) -> None:
             alerts.raise_or_clear(
                 conn, f"webhooks:{server_id}", silent, WEBHOOKS_SILENT,
                 title=f"Plex webhooks stopped: {name}", body=body,
-                cleared_title=f"Plex webhooks arrive again: {name}", link=routes.ADMIN_PLEX,
+                cleared_title=f"Plex webhooks arrive again: {name}" if hours else None, link=routes.ADMIN_PLEX,
             )  # fmt: skip
 
 
@@ -157,6 +157,8 @@ def disk_free_percent() -> float:
 
 
 def check_storage() -> None:
+    """Alert when the database grew past its limit or free disk space fell below the admin's share; a limit
+    switched off (0) ends its alert without a word."""
     chosen = limits()
     size_mb = database_bytes() / 1_000_000
     free = disk_free_percent()
@@ -164,13 +166,15 @@ def check_storage() -> None:
         alerts.raise_or_clear(
             conn, "storage:database", chosen.database_mb > 0 and size_mb > chosen.database_mb, STORAGE,
             title="The database is past its size limit",
-            body=f"It holds {size_mb:,.0f} MB; the limit is {chosen.database_mb:,} MB.",
-            cleared_title="The database is back under its size limit", link=routes.NOTIFICATION_SETTINGS,
+            body=f"It holds {size_mb:,.1f} MB; the limit is {chosen.database_mb:,} MB.",
+            cleared_title="The database is back under its size limit" if chosen.database_mb else None,
+            link=routes.NOTIFICATION_SETTINGS,
         )  # fmt: skip
         alerts.raise_or_clear(
             conn, "storage:disk", chosen.disk_free_percent > 0 and free < chosen.disk_free_percent, STORAGE,
             title="The disk is nearly full",
             body=f"{free:.1f}% of the disk holding SmartPlex's data is free; you asked to hear below "
                  f"{chosen.disk_free_percent}%.",
-            cleared_title="The disk has room again", link=routes.NOTIFICATION_SETTINGS,
+            cleared_title="The disk has room again" if chosen.disk_free_percent else None,
+            link=routes.NOTIFICATION_SETTINGS,
         )  # fmt: skip
