@@ -101,7 +101,7 @@ def _play(server_id: int, row: dict[str, Any], owner: int | None) -> _Play | Non
     rating_key = str(row.get("rating_key") or "").strip()
     ended = number(row.get("stopped")) or number(row.get("date"))
     identity = row.get("reference_id") or row.get("id") or row.get("row_id")
-    if not rating_key.isdigit() or ended <= 0 or identity is None:
+    if not (rating_key.isascii() and rating_key.isdigit()) or ended <= 0 or identity is None:  # "١٢" is no key
         return None
     try:
         viewed_at = datetime.fromtimestamp(ended, UTC)
