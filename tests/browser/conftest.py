@@ -91,3 +91,16 @@ def shoot(page: Page, name: str, *, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def sign_in(page: Page, app_url: str, email: str, password: str, then: str = "") -> None:
+    """Sign in through the form and wait for the shell; then open `then` (a path) when given."""
+    page.goto(f"{app_url}/login")
+    page.wait_for_selector("#login-form", timeout=30_000)
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("#submit")
+    page.wait_for_selector("#user-menu", timeout=30_000)
+    if then:
+        page.goto(f"{app_url}{then}")
+        page.wait_for_selector("#page-title", timeout=30_000)

@@ -35,6 +35,8 @@ class Report:
     retry_at: str | None  # while the circuit is open: when calls go through again
     failures_in_a_row: int
     server_id: int | None
+    last_failure: str = ""  # the latest failed probe's reason, also after the service recovered
+    last_failure_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,36 +65,40 @@ def _retry_at(row: sa.Row) -> str | None:
     return iso(row.circuit_opened_at + breaker.cool_down(row.consecutive_failures))
 
 
-def _report(row: sa.Row, version: str | None) -> Report:
+def _report(row: sa.Row) -> Report:
     status = row.health_status if row.last_checked_at is not None else "unknown"
     error = row.last_error or ""
     return Report(
         id=row.id, kind=row.kind, name=name_of(row.kind, row.server_name), status=status,
-        summary=words(status, row.last_latency_ms, error), latency_ms=row.last_latency_ms, version=version or "",
+        summary=words(status, row.last_latency_ms, error), latency_ms=row.last_latency_ms, version=row.version or "",
         checked_at=iso(row.last_checked_at), error=error, circuit=row.circuit_state, retry_at=_retry_at(row),
-        failures_in_a_row=row.consecutive_failures, server_id=row.server_id,
+        failures_in_a_row=row.consecutive_failures, server_id=row.server_id, last_failure=row.failure or "",
+        last_failure_at=iso(row.failed_at),
+    )  # fmt: skip
+
+
+def _latest(column: sa.ColumnElement, *conditions: sa.ColumnElement) -> sa.ScalarSelect:
+    """SQL: `column` of the integration's latest probe that meets `conditions`."""
+    return (
+        sa.select(column).where(P.c.integration_id == T.c.id, *conditions).order_by(P.c.checked_at.desc()).limit(1)
+        .scalar_subquery()
     )  # fmt: skip
 
 
 def reports(integration_id: int | None = None) -> list[Report]:
     """Every configured integration (or one), Plex servers first, with the version its last answer gave."""
-    version = (
-        sa.select(P.c.version)
-        .where(P.c.integration_id == T.c.id, P.c.version.is_not(None))
-        .order_by(P.c.checked_at.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    failed = P.c.status.in_((DOWN, REJECTED))
     query = (
-        sa.select(T, SERVERS.c.name.label("server_name"), version.label("version"))
+        sa.select(T, SERVERS.c.name.label("server_name"), _latest(P.c.version, P.c.version.is_not(None)).label("version"),
+                  _latest(P.c.error, failed).label("failure"), _latest(P.c.checked_at, failed).label("failed_at"))
         .select_from(T.outerjoin(SERVERS, SERVERS.c.id == T.c.server_id))
         .where(T.c.base_url != "")
         .order_by(T.c.server_id.is_(None), T.c.id)
-    )
+    )  # fmt: skip
     if integration_id is not None:
         query = query.where(T.c.id == integration_id)
     with reading() as conn:
-        return [_report(row, row.version) for row in conn.execute(query).all()]
+        return [_report(row) for row in conn.execute(query).all()]
 
 
 def report(integration_id: int) -> Report | None:
@@ -118,9 +124,19 @@ def history(now: datetime | None = None) -> dict[int, list[Point]]:
         slot[column] = max(slot.get(column, 0), max(int(latency), 1))
     points: dict[int, list[Point]] = {}
     for integration_id, buckets in found.items():
+        tallest = max((value for slot in buckets.values() for column, value in slot.items() if column != "down"), default=1)
         points[integration_id] = []
         for bucket, slot in sorted(buckets.items()):
             at = f"{start + width * bucket:%H:%M}"
-            worst = "down" if "down" in slot else "slow" if "slow" in slot else "ok"
-            points[integration_id].append(Point(at, **{worst: slot[worst]}))
+            if "down" in slot:  # a failure stands as tall as the slowest answer, so it cannot be missed
+                points[integration_id].append(Point(at, down=tallest))
+            else:
+                worst = "slow" if "slow" in slot else "ok"
+                points[integration_id].append(Point(at, **{worst: slot[worst]}))
     return points
+
+
+def marker() -> str:
+    """Changes whenever a probe is stored (cheap: one indexed maximum), so an open page knows to reload."""
+    with reading() as conn:
+        return str(conn.execute(sa.select(sa.func.max(P.c.id))).scalar() or 0)

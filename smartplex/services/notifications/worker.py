@@ -28,6 +28,11 @@ class _Worker:
 _worker: _Worker | None = None
 
 
+def running() -> bool:
+    """Whether a delivery worker runs in this process."""
+    return _worker is not None
+
+
 def wake() -> None:
     """Have the worker look at the outbox now; safe from any thread, a no-op without a worker."""
     worker = _worker
