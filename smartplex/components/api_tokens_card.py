@@ -22,7 +22,8 @@ def _token(t: rx.Var) -> rx.Component:
 
 
 def _new_token() -> rx.Component:
-    return rx.callout(
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("key-round", size=16)),
         rx.vstack(
             rx.text("Copy the token now: it is not shown again.", weight="medium"),
             rx.hstack(
@@ -35,7 +36,6 @@ def _new_token() -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        icon="key-round",
         color_scheme="green",
         width="100%",
         display=rx.cond(S.token_shown, "flex", "none"),  # always rendered: the token is written into the field

@@ -27,7 +27,7 @@ def sparkline(points: rx.Var, id: str | rx.Var) -> rx.Component:
                 rx.recharts.x_axis(data_key="at", hide=True),
                 rx.recharts.graphing_tooltip(cursor=False, separator=" "),
                 data=points.to(list[dict]),
-                bar_category_gap=1,
+                bar_category_gap=0,
                 margin={"top": 2, "right": 0, "bottom": 0, "left": 0},
                 width="100%",
                 height=44,
@@ -60,7 +60,7 @@ def health_strip(card: rx.Var, id: str | rx.Var) -> rx.Component:
                     wrap="wrap",
                 ),
                 rx.cond(
-                    card.last_failure,
+                    (card.last_failure != "") & (card.status != "down") & (card.status != "rejected"),  # else it is the summary
                     rx.text("Last failure ", rx.moment(card.last_failure_at, from_now=True), ": ", card.last_failure, size="1",
                             color_scheme="red", class_name="line-clamp-2", id=_id(id, "failure")),  # fmt: skip
                 ),

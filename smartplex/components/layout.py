@@ -143,7 +143,7 @@ def _phone_menu() -> rx.Component:
 def _topbar(title: str) -> rx.Component:
     return rx.hstack(
         _phone_menu(),
-        rx.heading(title, size=["5", "5", "6"], id="page-title"),  # phones: "Notifications" fits beside the buttons
+        rx.heading(title, size=rx.breakpoints(initial="5", sm="6"), id="page-title"),  # phones: "Notifications" fits
         rx.spacer(),
         request_bar(),
         rx.color_mode.button(variant="ghost", id="color-mode"),

@@ -42,17 +42,6 @@ def _form() -> rx.Component:
     )
 
 
-def _test_message() -> rx.Component:
-    return rx.cond(
-        S.test_message,
-        rx.cond(
-            S.test_ok,
-            rx.callout(S.test_message, icon="circle-check", color_scheme="green", size="1", width="100%", id="tautulli-test"),
-            rx.callout(S.test_message, icon="triangle-alert", color_scheme="red", size="1", width="100%", id="tautulli-test"),
-        ),
-    )
-
-
 def _import() -> rx.Component:
     return section(
         "Watch history",
@@ -90,7 +79,6 @@ def tautulli_card() -> rx.Component:
         _form(),
         rx.cond(S.form_error, rx.callout(S.form_error, icon="triangle-alert", color_scheme="red", size="1", width="100%",
                                          id="tautulli-form-error")),  # fmt: skip
-        _test_message(),
         health_strip(H.tautulli, "tautulli-health"),
         rx.cond(
             S.configured,

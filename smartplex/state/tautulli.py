@@ -9,7 +9,7 @@ import reflex as rx
 
 from smartplex.models import IntegrationKind
 from smartplex.services.auth import AuthError, UserView
-from smartplex.services.integrations import store
+from smartplex.services.integrations import probes, status, store
 from smartplex.services.tautulli import importer, setup
 from smartplex.services.tautulli.client import TautulliError
 from smartplex.state.auth import admin_only
@@ -25,8 +25,6 @@ class TautulliState(rx.State):
     key_mask: str = ""
     form_error: str = ""
     busy: bool = False
-    test_ok: bool = False
-    test_message: str = ""  # "" until tested
     importing: bool = False
     import_done: int = 0
     import_total: int = 0
@@ -49,12 +47,8 @@ class TautulliState(rx.State):
     @rx.event
     @admin_only
     async def load(self, actor: UserView) -> None:
-        self.form_error, self.test_message = "", ""
+        self.form_error = ""
         await self._reload()
-
-    def _show(self, check: setup.Check) -> None:
-        self.test_ok = check.ok
-        self.test_message = f"Tautulli {check.version} answers and watches this server ({check.latency_ms} ms)." if check.ok else check.message
 
     @rx.event
     @admin_only
@@ -66,24 +60,20 @@ class TautulliState(rx.State):
             self.busy, self.form_error = False, str(exc)
             return None
         self.form_error = ""
-        self._show(await asyncio.to_thread(setup.test, actor.id))
         await self._reload()
+        target = next((t for t in await asyncio.to_thread(probes.targets) if t.kind == KIND), None)
+        outcome = await probes.probe(target) if target is not None else probes.Outcome(probes.DOWN, error="Not saved")
         self.busy = False
-        return [IntegrationHealthState.reload, *([rx.toast.success("Tautulli connected.")] if self.test_ok else [])]
-
-    @rx.event
-    @admin_only
-    async def test(self, actor: UserView) -> rx.event.EventHandler:
-        self.busy = True
-        self._show(await asyncio.to_thread(setup.test, actor.id))
-        self.busy = False
-        return IntegrationHealthState.reload
+        if outcome.status == probes.OK:
+            told = rx.toast.success(f"Tautulli {outcome.version} connected.")
+        else:
+            told = rx.toast.error(f"Saved, but: {status.words(outcome.status, outcome.latency_ms, outcome.error)}")
+        return [IntegrationHealthState.reload, told]
 
     @rx.event
     @admin_only
     async def disconnect(self, actor: UserView) -> list:
         await asyncio.to_thread(store.remove, actor.id, KIND)
-        self.test_message = ""
         await self._reload()
         return [IntegrationHealthState.reload, rx.toast.success("Tautulli disconnected; the plays it brought stay.")]
 

@@ -104,3 +104,17 @@ def sign_in(page: Page, app_url: str, email: str, password: str, then: str = "")
     if then:
         page.goto(f"{app_url}{then}")
         page.wait_for_selector("#page-title", timeout=30_000)
+
+
+_HIDE_TOASTS = """() => { const s = document.createElement('style'); s.id = 'shoot-quiet';
+  s.textContent = '[data-sonner-toaster] { visibility: hidden !important; }'; document.head.appendChild(s); window.scrollTo(0, 0); }"""
+
+
+def shoot_quiet(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """`shoot` without the toasts, from the top of the page (a full-page shot of a scrolled page puts the sticky top
+    bar mid-page). The toasts are hidden with a style of our own, never removed: React still owns them."""
+    page.evaluate(_HIDE_TOASTS)
+    try:
+        return shoot(page, name, full_page=full_page)
+    finally:
+        page.evaluate("() => document.getElementById('shoot-quiet')?.remove()")

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from smartplex.services import auth, notifications
 from smartplex.services.notifications import kinds
 from tests import factories
-from tests.browser.conftest import PHONE, shoot, sign_in
+from tests.browser.conftest import PHONE, shoot, shoot_quiet, sign_in
 from tests.conftest import PASSWORD
 from tests.notification_fixtures import JsonReceiver
 
@@ -25,10 +25,6 @@ def people(app_url: str) -> tuple[str, auth.UserView, auth.UserView]:
     member = auth.create_user("Max Member", "max@example.com", PASSWORD)
     return app_url, admin, member
 
-
-def quiet(page: Page) -> None:
-    """Before a full-page screenshot: toasts gone, scrolled to the top (the sticky bar would land mid-page)."""
-    page.evaluate("document.querySelectorAll('[data-sonner-toast]').forEach(t => t.remove()); window.scrollTo(0, 0)")
 
 
 def test_the_bell_counts_live_and_the_panel_opens_and_marks_read(page: Page, people) -> None:
@@ -101,8 +97,7 @@ def test_the_notifications_page_pages_marks_and_opens_a_digest_title(page: Page,
     page.get_by_role("radio", name="All").click()
     page.set_viewport_size(PHONE)
     page.wait_for_timeout(300)
-    quiet(page)
-    shoot(page, "notifications-page-phone")
+    shoot_quiet(page, "notifications-page-phone")
 
 
 def test_an_admin_announces_to_everyone(page: Page, people) -> None:
@@ -152,8 +147,7 @@ def test_settings_switches_destinations_and_a_test_delivery(page: Page, people, 
     page.click(f"#test-{channel_id}")
     expect(page.locator(f"#test-result-{channel_id}")).to_contain_text("Not sent", timeout=TIMEOUT)
     expect(page.locator(f"#channel-error-{channel_id}")).to_contain_text("503")
-    quiet(page)
-    shoot(page, "notification-settings-desktop")
+    shoot_quiet(page, "notification-settings-desktop")
     notifications.notify(member.id, kinds.ANNOUNCEMENT, "Not sent outside")
     notifications.notify(member.id, kinds.REQUEST_AVAILABLE, "Sent outside")
     deadline = time.monotonic() + 10
@@ -162,8 +156,7 @@ def test_settings_switches_destinations_and_a_test_delivery(page: Page, people, 
     assert [b["title"] for b in json_receiver.received] == ["SmartPlex test", "Sent outside"]
     page.set_viewport_size(PHONE)
     page.wait_for_timeout(300)
-    quiet(page)
-    shoot(page, "notification-settings-phone")
+    shoot_quiet(page, "notification-settings-phone")
 
 
 def test_admins_set_their_alert_limits(page: Page, people) -> None:
@@ -180,5 +173,4 @@ def test_admins_set_their_alert_limits(page: Page, people) -> None:
     from smartplex.services.notifications import watchdog
 
     assert watchdog.limits() == watchdog.Limits(36, 2048, 5)
-    quiet(page)
-    shoot(page, "notification-settings-admin")
+    shoot_quiet(page, "notification-settings-admin")

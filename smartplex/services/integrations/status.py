@@ -51,7 +51,7 @@ class Point:
 
 def words(status: str, latency_ms: int, error: str) -> str:
     if status == OK:
-        return f"Healthy · {latency_ms} ms"
+        return f"Healthy · {latency_ms} ms" if latency_ms else "Healthy"
     if status == SLOW:
         return f"Slow · answered in {latency_ms / 1000:.1f} s"
     if status in (DEGRADED, DOWN, REJECTED):
@@ -107,7 +107,8 @@ def report(integration_id: int) -> Report | None:
 
 
 def history(now: datetime | None = None) -> dict[int, list[Point]]:
-    """Per integration, the last 24 hours in BUCKETS stretches (oldest first; stretches without probes left out)."""
+    """Per integration probed in the last 24 hours, those hours in BUCKETS stretches, oldest first (a stretch
+    without probes is all zeros, so the bars sit where their time is)."""
     now = now or utcnow()
     start = now - WINDOW
     width = WINDOW / BUCKETS
@@ -126,13 +127,15 @@ def history(now: datetime | None = None) -> dict[int, list[Point]]:
     for integration_id, buckets in found.items():
         tallest = max((value for slot in buckets.values() for column, value in slot.items() if column != "down"), default=1)
         points[integration_id] = []
-        for bucket, slot in sorted(buckets.items()):
-            at = f"{start + width * bucket:%H:%M}"
+        for bucket in range(BUCKETS):
+            at, slot = f"{start + width * bucket:%H:%M}", buckets.get(bucket, {})
             if "down" in slot:  # a failure stands as tall as the slowest answer, so it cannot be missed
                 points[integration_id].append(Point(at, down=tallest))
-            else:
+            elif slot:
                 worst = "slow" if "slow" in slot else "ok"
                 points[integration_id].append(Point(at, **{worst: slot[worst]}))
+            else:
+                points[integration_id].append(Point(at))
     return points
 
 

@@ -175,11 +175,11 @@ def blocked_until(kind: str, now: datetime | None = None) -> datetime | None:
 
 
 def record_call(kind: str, error: str | None, latency_ms: int = 0, *, rejected: bool = False) -> None:
-    """Count a finished call into the integration's health and circuit."""
+    """Count a finished call into the integration's health and circuit (`latency_ms` 0: not a measure of it)."""
     with session() as s:
         row = _row(s, require_kind(kind))
         if row is None:
             return
         breaker.record(row, error, utcnow(), rejected=rejected)
-        if error is None:
+        if error is None and latency_ms > 0:  # a long call (an import) says nothing of latency
             row.last_latency_ms = latency_ms

@@ -1,11 +1,10 @@
-"""Tautulli as the admin connects it on Integrations: its address and API key (encrypted, shown masked), a test,
-and importing its history, each call counted into the integration's health. Tautulli's own error messages are
-what the admin reads."""
+"""Tautulli as the admin connects it on Integrations: its address and API key (encrypted, shown masked), and
+importing its history, counted into the integration's health (its test is the health probe, integrations.probes).
+Tautulli's own error messages are what the admin reads."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import httpx
 
@@ -18,15 +17,6 @@ from smartplex.services.tautulli.client import TIMEOUT, TautulliClient, Tautulli
 
 KIND = IntegrationKind.TAUTULLI
 EXAMPLE = "http://192.168.1.20:8181"
-TEST_TIMEOUT = httpx.Timeout(8.0, connect=3.0)
-
-
-@dataclass(frozen=True)
-class Check:
-    ok: bool
-    version: str
-    latency_ms: int
-    message: str  # what is wrong, in words ("" when all is well)
 
 
 def save(actor_id: int, base_url: str, api_key: str) -> store.IntegrationView:
@@ -41,7 +31,7 @@ def save(actor_id: int, base_url: str, api_key: str) -> store.IntegrationView:
     return store.save(actor_id, KIND, base_url=url, secret=key or None)
 
 
-def _client(timeout: httpx.Timeout = TEST_TIMEOUT, attempts: int = 1) -> TautulliClient:
+def _client(timeout: httpx.Timeout, attempts: int) -> TautulliClient:
     connection = store.connection(KIND)
     if connection is None or not connection.secret:
         raise TautulliError("Connect Tautulli first: its address and API key.")
@@ -51,20 +41,6 @@ def _client(timeout: httpx.Timeout = TEST_TIMEOUT, attempts: int = 1) -> Tautull
 def _require_admin(actor_id: int) -> None:
     with session() as s:
         auth.require_admin(s, actor_id)
-
-
-def test(actor_id: int) -> Check:
-    """Ask Tautulli who it is and which Plex server it watches; the outcome goes into its health."""
-    _require_admin(actor_id)
-    try:
-        with _client() as client:
-            identity = client.identity()
-            importer.server_for(identity.machine_identifier)
-    except TautulliError as exc:
-        store.record_call(KIND, str(exc), rejected=exc.rejected)
-        return Check(False, "", 0, str(exc))
-    store.record_call(KIND, None, identity.latency_ms)
-    return Check(True, identity.version, identity.latency_ms, "")
 
 
 def import_history(actor_id: int, progress: Callable[[importer.ImportProgress], None] | None = None) -> importer.ImportResult:
