@@ -133,7 +133,7 @@ def test_four_integrations_two_hanging_take_one_timeout(
     took = time.monotonic() - began
     household.seerr.faults.reset()
     household.tautulli.faults.reset()
-    assert took < LIMIT + 1.0, took
+    assert took < LIMIT + 0.2, took  # one timeout (recording the answers included), not two
     assert found["plex"].status == "ok" and found["openai"].status == "down"
     for kind in ("overseerr", "tautulli"):
         assert found[kind].status == "down"

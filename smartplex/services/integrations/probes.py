@@ -41,6 +41,7 @@ log = get_logger(__name__)
 OK, SLOW, DEGRADED, DOWN, REJECTED = "ok", "slow", "degraded", "down", "rejected"
 SLOW_MS = 1500
 CONFIRM_DOWN = 2  # probes in a row that get no answer before the admins hear (a refused key is told at once)
+CLIENT_SHARE, DEADLINE_SHARE = 0.8, 0.9  # of the probe timeout: the clients' own timeouts, and the hard stop
 RETENTION = timedelta(days=7)
 NAMES = {IntegrationKind.OVERSEERR: "Overseerr / Seerr", IntegrationKind.TAUTULLI: "Tautulli",
          IntegrationKind.OPENAI: "The AI provider"}  # fmt: skip
@@ -113,8 +114,6 @@ async def _plex(t: Target, limit: float) -> Outcome:
             return _judge(probe.latency_ms, probe.version)
         if probe.reason == "token rejected":
             return Outcome(REJECTED, error="Token rejected")
-        if probe.reason == "timeout":
-            return Outcome(DOWN, error=f"No answer within {limit:g} s")
         if probe.reason == "wrong server":
             return Outcome(DOWN, error="Another Plex server answers at this address")
         if probe.reason == "not a Plex server":
@@ -188,19 +187,20 @@ def _in_pool(t: Target, limit: float) -> Outcome:
 
 
 async def ask(t: Target, limit: float | None = None) -> Outcome:
-    """One probe of one integration, never longer than `limit` (the probe timeout) and never raising."""
+    """One probe of one integration, never longer than `limit` (the probe timeout, less a margin for storing the
+    answer) and never raising. The clients get CLIENT_SHARE of it, so they usually give up themselves first."""
     limit = limit or timeout()
     began = time.perf_counter()
     if t.kind == IntegrationKind.PLEX:
-        work: asyncio.Future | asyncio.Task = asyncio.ensure_future(_plex(t, limit))
+        work: asyncio.Future | asyncio.Task = asyncio.ensure_future(_plex(t, limit * CLIENT_SHARE))
     else:
         with _waiting_lock:
             if t.integration_id in _waiting:
                 return Outcome(DOWN, error="Still no answer to the previous check")
             _waiting.add(t.integration_id)
-        work = asyncio.get_running_loop().run_in_executor(_pool, _in_pool, t, limit)
+        work = asyncio.get_running_loop().run_in_executor(_pool, _in_pool, t, limit * CLIENT_SHARE)
     try:
-        outcome = await asyncio.wait_for(work, limit + 0.5)
+        outcome = await asyncio.wait_for(work, limit * DEADLINE_SHARE)
     except TimeoutError:
         outcome = Outcome(DOWN, error=f"No answer within {limit:g} s")
     except Exception as exc:  # noqa: BLE001 - a probe reports, it never raises
