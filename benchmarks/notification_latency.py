@@ -28,12 +28,9 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.setup_tests import recorded_browser  # noqa: E402
-from _prod_server import serve_production  # noqa: E402
+from _prod_server import launch_chromium, serve_production, sign_in  # noqa: E402
 from smartplex.simulators.server import free_port  # noqa: E402
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
 RUNS = 10
 TARGET_S = 2.0
 PASSWORD = "bench-password-1"
@@ -59,20 +56,10 @@ def main() -> None:
         app = serve_production(port, env)
         runs, reloads = [], []
         try:
-            browser_info = recorded_browser()
             with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path=browser_info.executable if browser_info else "/usr/bin/chromium",
-                    args=CHROMIUM_ARGS,
-                    env={**os.environ, **(browser_info.env if browser_info else {})},
-                )
+                browser = launch_chromium(p)
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(f"{base}/login")
-                page.wait_for_selector("#login-form", timeout=60_000)
-                page.fill("#email", member.email)
-                page.fill("#password", PASSWORD)
-                page.click("#submit")
-                page.wait_for_selector("#user-menu", timeout=60_000)
+                sign_in(page, base, member.email, PASSWORD)
                 page.goto(f"{base}/notifications")
                 page.wait_for_selector("#notifications-empty", timeout=60_000)
                 for n in range(RUNS):

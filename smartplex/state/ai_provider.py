@@ -9,9 +9,9 @@ import reflex as rx
 
 from smartplex.models import IntegrationKind
 from smartplex.services.auth import AuthError, UserView
-from smartplex.services.integrations import ai_provider, probes, store
+from smartplex.services.integrations import ai_provider, store
 from smartplex.state.auth import admin_only
-from smartplex.state.integration_health import IntegrationHealthState
+from smartplex.state.integration_health import IntegrationHealthState, checked_after_save
 
 KIND = IntegrationKind.OPENAI
 
@@ -49,12 +49,9 @@ class AiProviderState(rx.State):
             return None
         self.form_error = ""
         await self._reload()
-        target = next((t for t in await asyncio.to_thread(probes.targets) if t.kind == KIND), None)
-        outcome = await probes.probe(target) if target is not None else None
+        shown = await checked_after_save(KIND, "The AI provider")
         self.busy = False
-        healthy = outcome is not None and outcome.status == probes.OK
-        message = rx.toast.success("AI provider connected.") if healthy else rx.toast.warning("Saved, but the provider is not healthy yet: see its card.")
-        return [IntegrationHealthState.reload, message]
+        return shown
 
     @rx.event
     @admin_only

@@ -60,6 +60,17 @@ def health_view(report: status.Report, points: list[status.Point]) -> HealthView
     )  # fmt: skip
 
 
+async def checked_after_save(kind: str, name: str) -> list:
+    """Probe a household integration just saved, as the scheduler does (so its card and alerts agree with the
+    test); the events that show the outcome."""
+    outcome = await probes.probe_kind(kind)
+    if outcome.status == probes.OK:
+        told = rx.toast.success(f"{name} {outcome.version} connected." if outcome.version else f"{name} connected.")
+    else:
+        told = rx.toast.error(f"Saved, but: {status.words(outcome.status, outcome.latency_ms, outcome.error)}")
+    return [IntegrationHealthState.reload, told]
+
+
 class IntegrationHealthState(rx.State):
     cards: list[HealthView] = []
     testing: list[int] = []  # integrations being tested now

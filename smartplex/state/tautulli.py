@@ -9,11 +9,11 @@ import reflex as rx
 
 from smartplex.models import IntegrationKind
 from smartplex.services.auth import AuthError, UserView
-from smartplex.services.integrations import probes, status, store
+from smartplex.services.integrations import store
 from smartplex.services.tautulli import importer, setup
 from smartplex.services.tautulli.client import TautulliError
 from smartplex.state.auth import admin_only
-from smartplex.state.integration_health import IntegrationHealthState
+from smartplex.state.integration_health import IntegrationHealthState, checked_after_save
 
 KIND = IntegrationKind.TAUTULLI
 POLL_SECONDS = 0.3
@@ -61,14 +61,9 @@ class TautulliState(rx.State):
             return None
         self.form_error = ""
         await self._reload()
-        target = next((t for t in await asyncio.to_thread(probes.targets) if t.kind == KIND), None)
-        outcome = await probes.probe(target) if target is not None else probes.Outcome(probes.DOWN, error="Not saved")
+        shown = await checked_after_save(KIND, "Tautulli")
         self.busy = False
-        if outcome.status == probes.OK:
-            told = rx.toast.success(f"Tautulli {outcome.version} connected.")
-        else:
-            told = rx.toast.error(f"Saved, but: {status.words(outcome.status, outcome.latency_ms, outcome.error)}")
-        return [IntegrationHealthState.reload, told]
+        return shown
 
     @rx.event
     @admin_only

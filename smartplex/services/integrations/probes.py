@@ -253,6 +253,12 @@ async def _probe_and_record(t: Target, limit: float | None) -> Outcome:
     return outcome
 
 
+async def probe_kind(kind: str, limit: float | None = None) -> Outcome:
+    """Probe the household integration of `kind` now (after it was saved) and keep the answer."""
+    found = next((t for t in await asyncio.to_thread(targets) if t.kind == kind and t.server_id is None), None)
+    return await probe(found, limit) if found is not None else Outcome(DOWN, error="Not configured")
+
+
 async def probe_all(limit: float | None = None) -> list[tuple[Target, Outcome]]:
     """Probe every integration at once; each answer, in the order of `targets()`."""
     found = await asyncio.to_thread(targets)
