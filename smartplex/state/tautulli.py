@@ -13,18 +13,17 @@ from smartplex.services.integrations import store
 from smartplex.services.tautulli import importer, setup
 from smartplex.services.tautulli.client import TautulliError
 from smartplex.state.auth import admin_only
-from smartplex.state.integration_health import IntegrationHealthState, checked_after_save
+from smartplex.state.household_card import HouseholdCard
+from smartplex.state.integration_health import IntegrationHealthState
 
 KIND = IntegrationKind.TAUTULLI
 POLL_SECONDS = 0.3
 
 
-class TautulliState(rx.State):
+class TautulliState(HouseholdCard, rx.State):
     configured: bool = False
     url: str = ""
     key_mask: str = ""
-    form_error: str = ""
-    busy: bool = False
     importing: bool = False
     import_done: int = 0
     import_total: int = 0
@@ -35,6 +34,9 @@ class TautulliState(rx.State):
     @rx.var
     def import_percent(self) -> int:
         return min(100, int(self.import_done * 100 / self.import_total)) if self.import_total else 0
+
+    def _card(self) -> tuple[str, str, str]:
+        return KIND, "Tautulli", "Tautulli disconnected; the plays it brought stay."
 
     async def _reload(self) -> None:
         view = await asyncio.to_thread(store.get, KIND)
@@ -53,24 +55,7 @@ class TautulliState(rx.State):
     @rx.event
     @admin_only
     async def save(self, actor: UserView, form: dict) -> list | None:
-        self.busy = True
-        try:
-            await asyncio.to_thread(setup.save, actor.id, str(form.get("url", "")), str(form.get("api_key", "")))
-        except (store.IntegrationError, AuthError) as exc:
-            self.busy, self.form_error = False, str(exc)
-            return None
-        self.form_error = ""
-        await self._reload()
-        shown = await checked_after_save(KIND, "Tautulli")
-        self.busy = False
-        return shown
-
-    @rx.event
-    @admin_only
-    async def disconnect(self, actor: UserView) -> list:
-        await asyncio.to_thread(store.remove, actor.id, KIND)
-        await self._reload()
-        return [IntegrationHealthState.reload, rx.toast.success("Tautulli disconnected; the plays it brought stay.")]
+        return await self._save_and_check(lambda: setup.save(actor.id, str(form.get("url", "")), str(form.get("api_key", ""))))
 
     @rx.event(background=True)
     @admin_only
