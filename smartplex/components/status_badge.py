@@ -10,6 +10,7 @@ COLORS = {
     "accepted": "green",
     "running": "blue",
     "degraded": "amber",
+    "slow": "amber",  # an integration answering, slowly (services/integrations/probes.py)
     "cancelled": "amber",
     "duplicate": "gray",
 }
