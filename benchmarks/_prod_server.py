@@ -32,17 +32,27 @@ def serve_production(port: int, env: dict[str, str]) -> subprocess.Popen:
     raise RuntimeError("the production server did not start")
 
 
-def signed_in(p: Playwright, base: str, email: str, password: str) -> tuple[Browser, Page]:
-    """The Chromium the test setup brought (scripts/setup_tests.py), with one page signed in as `email` at `base`."""
+def launch_chromium(p: Playwright) -> Browser:
+    """The Chromium the test setup brought (scripts/setup_tests.py), with the browser tests' options."""
     chromium = recorded_browser()
     if chromium is None:
         raise RuntimeError("no Chromium set up: run `make test` once (or scripts/setup_tests.py --browser)")
-    browser = p.chromium.launch(**chromium.launch_options())
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    return p.chromium.launch(**chromium.launch_options())
+
+
+def sign_in(page: Page, base: str, email: str, password: str) -> None:
+    """Sign in through the form and wait for the shell."""
     page.goto(f"{base}/login")
     page.wait_for_selector("#login-form", timeout=60_000)
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("#submit")
-    page.wait_for_selector("#welcome", timeout=60_000)
+    page.wait_for_selector("#user-menu", timeout=60_000)
+
+
+def signed_in(p: Playwright, base: str, email: str, password: str) -> tuple[Browser, Page]:
+    """A Chromium with one desktop-sized page signed in as `email` at `base`."""
+    browser = launch_chromium(p)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, base, email, password)
     return browser, page

@@ -34,6 +34,8 @@ class Settings:
     argon2_rounds: int
     overseerr_timeout: float
     plex_tv_url: str
+    notification_worker_enabled: bool
+    probe_timeout: float
 
 
 DEFAULT_PLEX_TV_URL = "https://plex.tv"
@@ -81,6 +83,8 @@ def get_settings() -> Settings:
         argon2_rounds=_env_int("SMARTPLEX_ARGON2_ROUNDS", 3),
         overseerr_timeout=float(os.environ.get("SMARTPLEX_OVERSEERR_TIMEOUT", 10)),
         plex_tv_url=(os.environ.get("SMARTPLEX_PLEX_TV_URL") or DEFAULT_PLEX_TV_URL).rstrip("/"),
+        notification_worker_enabled=os.environ.get("SMARTPLEX_NOTIFICATION_WORKER", "1") != "0",
+        probe_timeout=float(os.environ.get("SMARTPLEX_PROBE_TIMEOUT", 5)),
     )
 
 

@@ -36,9 +36,15 @@ from smartplex.config import PROJECT_ROOT, reload_settings  # noqa: E402
 from smartplex.services import auth, ratelimit, vault  # noqa: E402
 
 pytest_plugins = [
-    "tests.plex_fixtures", "tests.plextv_fixtures", "tests.webhook_fixtures", "tests.prism", "tests.overseerr_fixtures",
+    "tests.plex_fixtures",
+    "tests.plextv_fixtures",
+    "tests.webhook_fixtures",
+    "tests.prism",
+    "tests.overseerr_fixtures",
     "tests.ai_fixtures",
-]  # fmt: skip
+    "tests.notification_fixtures",
+    "tests.integration_fixtures",
+]
 
 POSTGRES_URL = os.environ.get("SMARTPLEX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 OUTPUT = PROJECT_ROOT / "test-output"

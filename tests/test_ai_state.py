@@ -13,6 +13,7 @@ from smartplex.services import preferences
 from smartplex.services.ai import costs, provider
 from smartplex.simulators.openai import OpenAISimulator
 from smartplex.state.ai_admin import AiAdminState
+from smartplex.state.ai_provider import AiProviderState
 from smartplex.state.auth import AuthState
 from smartplex.state.chat import ChatState
 from tests.ai_fixtures import SIM_KEY, ChatLibrary
@@ -32,24 +33,27 @@ async def _send(chat: Any, question: str, retry_of: int = 0) -> None:
 
 
 @pytest.mark.parametrize(
-    "handler, kwargs",
+    "cls, handler, kwargs",
     [
-        ("load", {}),
-        ("save_provider", {"form": {"base_url": "http://127.0.0.1:9/v1", "model": "evil", "api_key": "sk-x"}}),
-        ("remove_provider", {}),
-        ("clear_key", {}),
-        ("save_prices", {"form": {}}),
-        ("save_budget", {"form": {"budget": "1000000"}}),
-        ("add_price_row", {}),
+        (AiAdminState, "load", {}),
+        (AiAdminState, "save_prices", {"form": {}}),
+        (AiAdminState, "save_budget", {"form": {"budget": "1000000"}}),
+        (AiAdminState, "add_price_row", {}),
+        (AiProviderState, "load", {}),
+        (AiProviderState, "save", {"form": {"url": "http://127.0.0.1:9/v1", "model": "evil", "api_key": "sk-x"}}),
+        (AiProviderState, "clear_key", {}),
+        (AiProviderState, "disconnect", {}),
     ],
 )
-async def test_members_cannot_use_the_ai_admin(ai_provider: OpenAISimulator, member_session: str, handler: str, kwargs: dict) -> None:
+async def test_members_cannot_use_the_ai_admin(
+    ai_provider: OpenAISimulator, member_session: str, cls: type[rx.State], handler: str, kwargs: dict
+) -> None:
     before = (provider.view(), costs.prices(), costs.budget())
-    admin_state = _state(member_session, AiAdminState)
-    result = await getattr(AiAdminState, handler).fn(admin_state, **kwargs)
+    state = _state(member_session, cls)
+    result = await getattr(cls, handler).fn(state, **kwargs)
     assert REFUSED in _js(result)
     assert (provider.view(), costs.prices(), costs.budget()) == before
-    assert admin_state.provider == provider.ProviderView() and admin_state.price_rows == []
+    assert SIM_KEY not in str(state.dict()) and "gpt-4o-mini" not in str(state.dict())
 
 
 async def test_the_admin_page_shows_the_key_masked(ai_provider: OpenAISimulator, admin_session: str) -> None:
@@ -58,10 +62,17 @@ async def test_the_admin_page_shows_the_key_masked(ai_provider: OpenAISimulator,
     assert admin_state.provider.configured and admin_state.provider.model == "gpt-4o-mini"
     assert admin_state.provider.key_mask == "••••" + SIM_KEY[-4:]
     assert SIM_KEY not in str(admin_state.dict())
-    result = await AiAdminState.save_provider.fn(admin_state, form={"base_url": "ftp://x", "model": "m", "api_key": ""})
-    assert result is None and "http://" in admin_state.provider_error
-    result = await AiAdminState.save_provider.fn(admin_state, form={"base_url": "http://127.0.0.1:1/v1", "model": "m", "timeout_s": "soon"})
-    assert "number of seconds" in admin_state.provider_error
+    card = _state(admin_session, AiProviderState)
+    await AiProviderState.load.fn(card)
+    assert card.model == "gpt-4o-mini" and card.key_mask == admin_state.provider.key_mask and SIM_KEY not in str(card.dict())
+    result = await AiProviderState.save.fn(card, form={"url": "ftp://x", "model": "m", "api_key": ""})
+    assert result is None and "http://" in card.form_error
+    result = await AiProviderState.save.fn(card, form={"url": "http://127.0.0.1:1/v1", "model": "m", "timeout_s": "soon"})
+    assert "number of seconds" in card.form_error
+    result = await AiProviderState.save.fn(card, form={"url": "http://127.0.0.1:1/v1", "model": "m", "timeout_s": "900"})
+    assert "between 1 and 300" in card.form_error and provider.view().model == "gpt-4o-mini"
+    await AiProviderState.clear_key.fn(card)  # a local server needs none; the rest stays
+    assert (provider.current().api_key, card.key_mask, provider.view().model, card.form_error) == ("", "", "gpt-4o-mini", "")
     await AiAdminState.save_budget.fn(admin_state, form={"budget": "$12.50"})
     assert costs.budget() == 12.5 and admin_state.budget_text == "12.5"
     await AiAdminState.save_budget.fn(admin_state, form={"budget": "lots"})

@@ -35,6 +35,7 @@ PUBLIC = {
     "MembersState.set_invite_role",  # a form option; creating the invite is admin-guarded
     "LiveState.start",  # starts `watch`, which is member-guarded
     "LiveState.stop",
+    "LiveState.set_panel_open",  # opens or closes the caller's own bell panel
     "RequestState.set_open",  # opens or closes the caller's own Request window
     "RequestState.close_show",
     "RequestState.set_query",  # keeps the typed text; the search it starts is member-guarded
@@ -55,6 +56,11 @@ PUBLIC = {
     "PlexMembersState.set_link_open",
     "PlexMembersState.toggle",  # ticks a person in the caller's own list; importing checks everything again
     "PlexMembersState.select_all",
+    "NotificationsState.set_detail_open",
+    "NotificationsState.set_announce_open",  # the caller's own dialog; announcing is admin-guarded
+    "IntegrationHealthState.start_watching",  # starts `watch`, which is admin-guarded
+    "IntegrationHealthState.stop_watching",
+    "ApiTokensState.dismiss_token",  # hides the caller's own new token
 }
 # Reflex's own handlers on every state: hydration, and `setvar`, which only calls the state's own `set_*`
 # handlers (checked below to be guarded themselves).

@@ -220,7 +220,7 @@ def test_admin_decisions_go_through_seerr_and_notify_the_requester(admin, member
     assert requesting.decide(admin.id, row.id, approve=False).status == "declined"
     assert seerr.requests[1].status == 3
     (news,) = notifications.recent(member.id)
-    assert (news.title, news.link) == ("Dune was declined", "/requests")
+    assert (news.title, news.link) == ("Dune was declined", f"/requests#request-{row.id}")
     page = requesting.mine(member.id, "declined")
     assert [r.title for r in page.rows] == ["Dune"] and requesting.mine(member.id, "pending").rows == []
     with pytest.raises(auth.AuthError):

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from smartplex import __version__, log
-from smartplex.api import health, images, overseerr_webhook, webhooks
+from smartplex.api import health, images, integrations, overseerr_webhook, webhooks
 
 logger = log.get_logger("smartplex.http")
 
@@ -70,4 +70,5 @@ def create_api() -> FastAPI:
     api.include_router(webhooks.router)
     api.include_router(overseerr_webhook.router)
     api.include_router(images.router)
+    api.include_router(integrations.router)
     return api

@@ -8,23 +8,15 @@ from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request, Security
 from fastapi.responses import JSONResponse, Response
-from fastapi.security import APIKeyCookie
 
+from smartplex.api.security import session_cookie
 from smartplex.services import auth
 from smartplex.services.overseerr import posters as tmdb_posters
 from smartplex.services.plex import posters, servers
 
 router = APIRouter(tags=["images"])
 
-# The cookie smartplex.state.auth sets on sign-in (the api layer does not import the state layer).
 CACHE_CONTROL = "private, max-age=86400"
-
-session_cookie = APIKeyCookie(
-    name=auth.SESSION_COOKIE,
-    scheme_name="session",
-    auto_error=False,
-    description="The SmartPlex session the browser holds after signing in; sent with <img> requests.",
-)
 
 DESCRIPTION = """The poster (`kind=poster`, the default) or backdrop (`kind=art`) of a library item, for
 `<img src>` in SmartPlex's pages: the browser never talks to Plex and never sees its address or token.

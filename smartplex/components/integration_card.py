@@ -1,45 +1,47 @@
-"""The frame of one integration on Admin → Integrations: name, what it is for, its health, then its own parts.
-
-Every service SmartPlex talks to gets one (Overseerr / Seerr now; Plex, Tautulli and the AI provider next), so
-the page reads the same way for each; a health history (sparkline) fits in `aside`.
-"""
+"""The frame of one integration on Admin → Integrations: name, what it is for, its health badge, then its parts (the
+health strip of components/integration_health.py, its own settings)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from smartplex.components.status_badge import status_badge
+BADGES = {  # status -> (words, colour): green healthy; yellow slow or degraded; red down or refusing credentials
+    "ok": ("Healthy", "green"),
+    "slow": ("Slow", "amber"),
+    "degraded": ("Degraded", "amber"),
+    "down": ("Down", "red"),
+    "rejected": ("Rejected", "red"),
+}
 
-HEALTH_WORDS = {"ok": "ok", "down": "down", "rejected": "key rejected", "unknown": "not checked"}
 
-
-def health_badge(status: rx.Var) -> rx.Component:
+def health_badge(status: rx.Var, id: str | None = None) -> rx.Component:
     return rx.match(
         status,
-        ("unknown", rx.badge("not checked", color_scheme="gray", variant="soft")),
-        ("rejected", rx.badge("key rejected", color_scheme="red", variant="soft")),
-        status_badge(status),
-    )
+        *[(key, rx.badge(rx.icon("circle", size=8, fill="currentColor"), words, color_scheme=colour, variant="soft", size="2", id=id))
+          for key, (words, colour) in BADGES.items()],
+        rx.badge("Not checked", color_scheme="gray", variant="soft", size="2", id=id),
+    )  # fmt: skip
 
 
 def integration_card(
-    name: str, icon: str, about: str, health: rx.Var, *parts: rx.Component, id: str, aside: rx.Component | None = None
+    name: str | rx.Var, icon: str, about: str, health: rx.Var, *parts: rx.Component, id: str | rx.Var, badge_id: str | rx.Var | None = None
 ) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.flex(
                 rx.hstack(
-                    rx.center(rx.icon(icon, size=20), width="36px", height="36px", border_radius="8px", background=rx.color("accent", 3),
-                              color=rx.color("accent", 11)),  # fmt: skip
+                    rx.center(rx.icon(icon, size=20), width="36px", min_width="36px", height="36px", border_radius="8px",
+                              background=rx.color("accent", 3), color=rx.color("accent", 11)),  # fmt: skip
                     rx.vstack(rx.heading(name, size="4"), rx.text(about, size="2", color_scheme="gray"), spacing="0"),
                     align="center",
                     spacing="3",
                 ),
                 rx.spacer(),
-                rx.hstack(aside if aside is not None else rx.fragment(), health_badge(health), align="center"),
+                health_badge(health, badge_id),
                 width="100%",
                 gap="8px",
                 wrap="wrap",
+                align="center",
             ),
             *parts,
             spacing="4",

@@ -144,7 +144,7 @@ def _phone_menu() -> rx.Component:
 def _topbar(title: str) -> rx.Component:
     return rx.hstack(
         _phone_menu(),
-        rx.heading(title, size="6", id="page-title"),
+        rx.heading(title, size=rx.breakpoints(initial="5", sm="6"), id="page-title"),  # phones: "Notifications" fits
         rx.spacer(),
         request_bar(),
         chat_panel_trigger(),

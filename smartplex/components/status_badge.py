@@ -10,8 +10,10 @@ COLORS = {
     "accepted": "green",
     "running": "blue",
     "degraded": "amber",
+    "slow": "amber",  # an integration answering, slowly (services/integrations/probes.py)
     "cancelled": "amber",
     "duplicate": "gray",
+    "unknown": "gray",  # not checked yet
 }
 
 

@@ -14,15 +14,23 @@ from typing import cast
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from smartplex.models.accounts import AuthSession, Invite, Role, User
+from smartplex.models.accounts import ApiToken, AuthSession, Invite, Role, User
 from smartplex.models.ai import AiCall, AiFeedback, AiLearningItem, ChatConversation, ChatMessage
 from smartplex.models.base import iso, utcnow
 from smartplex.models.cleanup import DeletionLog
-from smartplex.models.integrations import Integration, IntegrationKind
+from smartplex.models.integrations import Integration, IntegrationKind, IntegrationProbe
+from smartplex.models.jobs import RecurringJob
 from smartplex.models.library import MediaItem, Server, WatchEvent, WatchEventKind
+from smartplex.models.notifications import (
+    AlertState,
+    Notification,
+    NotificationChannel,
+    NotificationDelivery,
+    NotificationPreference,
+)
 from smartplex.models.pipeline import SyncRun, SyncSchedule, WebhookEvent, WebhookStatus
 from smartplex.models.preferences import AppSetting
-from smartplex.models.requests import ContentRequest, Notification, RequestQuota, RequestStatus
+from smartplex.models.requests import ContentRequest, RequestQuota, RequestStatus
 
 
 def table_of(model: type[SQLModel]) -> sa.Table:
@@ -40,14 +48,28 @@ WEBHOOK_EVENTS = table_of(WebhookEvent)
 REQUESTS = table_of(ContentRequest)
 NOTIFICATIONS = table_of(Notification)
 INTEGRATIONS = table_of(Integration)
+PROBES = table_of(IntegrationProbe)
+CHANNELS = table_of(NotificationChannel)
+DELIVERIES = table_of(NotificationDelivery)
+PREFERENCES = table_of(NotificationPreference)
+ALERTS = table_of(AlertState)
+RECURRING_JOBS = table_of(RecurringJob)
+API_TOKENS = table_of(ApiToken)
 
 AI_CALLS = table_of(AiCall)
 
 __all__ = [
     "AI_CALLS",
+    "ALERTS",
+    "API_TOKENS",
+    "CHANNELS",
+    "DELIVERIES",
     "INTEGRATIONS",
     "MEDIA",
     "NOTIFICATIONS",
+    "PREFERENCES",
+    "PROBES",
+    "RECURRING_JOBS",
     "REQUESTS",
     "SERVERS",
     "SYNC_RUNS",
@@ -58,6 +80,8 @@ __all__ = [
     "AiCall",
     "AiFeedback",
     "AiLearningItem",
+    "AlertState",
+    "ApiToken",
     "AppSetting",
     "AuthSession",
     "ChatConversation",
@@ -66,9 +90,14 @@ __all__ = [
     "DeletionLog",
     "Integration",
     "IntegrationKind",
+    "IntegrationProbe",
     "Invite",
     "MediaItem",
     "Notification",
+    "NotificationChannel",
+    "NotificationDelivery",
+    "NotificationPreference",
+    "RecurringJob",
     "RequestQuota",
     "RequestStatus",
     "Role",

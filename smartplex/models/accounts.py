@@ -70,3 +70,18 @@ class Invite(SQLModel, table=True):
     used_by: int | None = fk("user.id", ondelete="SET NULL", nullable=True, index=False)
     # The member this invite lets set an email and password (one imported from Plex); None: it creates an account.
     user_id: int | None = fk("user.id", nullable=True, index=False)
+
+
+class ApiToken(SQLModel, table=True):
+    """A token an admin made for scripts and monitors (`Authorization: Bearer …`). Shown once; we keep its SHA-256
+    and its first characters, so the admin can tell tokens apart. It acts as its admin while they are one."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = fk("user.id")
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None

@@ -59,3 +59,18 @@ class Integration(SQLModel, table=True):
     lease_owner: str | None = Field(default=None, max_length=128)
     lease_expires_at: datetime | None = None
     last_polled_at: datetime | None = None
+
+
+class IntegrationProbe(SQLModel, table=True):
+    """One health probe of an integration: the 24-hour latency history and status of its card (kept a week)."""
+
+    __tablename__ = "integration_probe"
+    __table_args__ = (sa.Index("ix_integration_probe_integration_checked", "integration_id", "checked_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    integration_id: int = fk("integration.id", index=False)
+    checked_at: datetime = Field(index=True)
+    status: str = Field(max_length=16)  # ok | slow | degraded | down | rejected
+    latency_ms: int = num(0)
+    version: str | None = Field(default=None, max_length=64)
+    error: str | None = Field(default=None, max_length=500)

@@ -1,4 +1,4 @@
-"""Content requests (through Overseerr / Seerr), members' weekly request quotas, and the notifications they cause."""
+"""Content requests (through Overseerr / Seerr) and members' weekly request quotas."""
 
 from __future__ import annotations
 
@@ -66,16 +66,3 @@ class RequestQuota(SQLModel, table=True):
     seasons_per_week: int | None = None
     updated_at: datetime = Field(default_factory=utcnow)
 
-
-class Notification(SQLModel, table=True):
-    __tablename__ = "notification"
-    __table_args__ = (sa.Index("ix_notification_user_created", "user_id", "created_at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = fk("user.id", index=False)
-    kind: str = Field(max_length=32)
-    title: str = Field(max_length=255)
-    body: str = Field(default="", max_length=2000)
-    link: str | None = Field(default=None, max_length=512)
-    created_at: datetime = Field(default_factory=utcnow)
-    read_at: datetime | None = None

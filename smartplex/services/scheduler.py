@@ -396,6 +396,11 @@ async def scheduler_lifespan() -> AsyncIterator[AsyncIOScheduler | None]:
         except Exception:  # the next tick tries again
             log.exception("scheduler.overseerr_poll_failed")
 
+    async def monitoring_job() -> None:
+        from smartplex.services import monitoring  # on first run, like the sync
+
+        await monitoring.tick(owner)
+
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
         job, "interval", seconds=TICK_SECONDS, id="sync_schedules", next_run_time=utcnow(),
@@ -404,6 +409,11 @@ async def scheduler_lifespan() -> AsyncIterator[AsyncIOScheduler | None]:
     # Seerr's missed webhooks: every worker ticks, the lease on the integration row lets one poll (services/overseerr/poll.py).
     scheduler.add_job(
         overseerr_job, "interval", seconds=TICK_SECONDS, id="overseerr_poll", next_run_time=utcnow(),
+        max_instances=1, coalesce=True, misfire_grace_time=TICK_SECONDS // 2,
+    )  # fmt: skip
+    # Probes, admin alerts and digests (services/monitoring.py); each job claims its turn, so one worker runs it.
+    scheduler.add_job(
+        monitoring_job, "interval", seconds=TICK_SECONDS, id="monitoring", next_run_time=utcnow(),
         max_instances=1, coalesce=True, misfire_grace_time=TICK_SECONDS // 2,
     )  # fmt: skip
     scheduler.start()

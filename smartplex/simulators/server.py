@@ -24,14 +24,17 @@ def free_port() -> int:
 
 
 class ThreadedServer:
-    """uvicorn serving one ASGI app in a daemon thread; `url` is its base URL."""
+    """uvicorn serving one ASGI app in a daemon thread; `url` is its base URL (https with `tls`: a certificate and
+    key file, for tests of TLS failures)."""
 
-    def __init__(self, app: Any, port: int | None = None) -> None:
+    def __init__(self, app: Any, port: int | None = None, tls: tuple[str, str] | None = None) -> None:
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        certificate, key = tls or (None, None)
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off", access_log=False
-        )
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off", access_log=False,
+            ssl_certfile=certificate, ssl_keyfile=key,
+        )  # fmt: skip
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True, name=f"sim-{self.port}")
 

@@ -1,4 +1,4 @@
-"""Admin: the AI provider, the price table, the monthly budget and what the AI cost this month."""
+"""Admin: which AI provider answers, the price table, the monthly budget and what the AI cost this month."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import reflex as rx
 from smartplex.services.ai import costs, provider
 from smartplex.services.ai.costs import CostError, Price, Share
 from smartplex.services.ai.provider import ProviderView
-from smartplex.services.auth import AuthError, UserView
-from smartplex.services.integrations.store import IntegrationError
+from smartplex.services.auth import UserView
 from smartplex.state.auth import admin_only
 
 MAX_ROWS = costs.MAX_MODELS
@@ -28,7 +27,6 @@ class PriceRow:
 
 class AiAdminState(rx.State):
     provider: ProviderView = ProviderView()
-    provider_error: str = ""
     price_rows: list[PriceRow] = []
     price_error: str = ""
     budget_text: str = ""
@@ -70,47 +68,8 @@ class AiAdminState(rx.State):
     @rx.event
     @admin_only
     async def load(self, actor: UserView) -> None:
-        self.provider_error = self.price_error = self.budget_error = ""
+        self.price_error = self.budget_error = ""
         await self._refresh()
-
-    @rx.event
-    @admin_only
-    async def save_provider(self, actor: UserView, form: dict[str, str]) -> rx.event.EventSpec | None:
-        key = str(form.get("api_key") or "")
-        try:
-            timeout = float(str(form.get("timeout_s") or provider.DEFAULT_TIMEOUT_S))
-            await asyncio.to_thread(
-                lambda: provider.save(
-                    actor.id, base_url=str(form.get("base_url") or ""), model=str(form.get("model") or ""),
-                    api_key=key if key else None, timeout_s=timeout,
-                )
-            )  # fmt: skip
-        except ValueError as exc:  # IntegrationError, or a timeout that is not a number
-            self.provider_error = str(exc) if isinstance(exc, IntegrationError) else "The timeout must be a number of seconds."
-            return None
-        except AuthError as exc:
-            return rx.toast.error(str(exc))
-        self.provider_error = ""
-        await self._refresh()
-        return rx.toast.success("AI provider saved.")
-
-    @rx.event
-    @admin_only
-    async def clear_key(self, actor: UserView) -> rx.event.EventSpec:
-        """Remove the stored key (local servers need none); the address and model stay."""
-        current = self.provider
-        await asyncio.to_thread(
-            lambda: provider.save(actor.id, base_url=current.base_url, model=current.model, api_key="", timeout_s=current.timeout_s)
-        )
-        await self._refresh()
-        return rx.toast.success("API key removed.")
-
-    @rx.event
-    @admin_only
-    async def remove_provider(self, actor: UserView) -> rx.event.EventSpec:
-        await asyncio.to_thread(provider.remove, actor.id)
-        await self._refresh()
-        return rx.toast.success("AI provider removed: chat answers come from the built-in answerer.")
 
     @rx.event
     @admin_only

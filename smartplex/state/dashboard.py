@@ -95,6 +95,9 @@ class DashboardState(DetailDrawer, rx.State):
             self.loaded = True
             return None
         await self._refresh(actor)
+        title = str(self.router.url.query_parameters.get("title", ""))
+        if title.isascii() and title.isdigit() and len(title) < 12:  # /?title=<id>: a notification's link to a title
+            return DashboardState.open_detail(int(title))
         return None
 
     @rx.event

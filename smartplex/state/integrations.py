@@ -16,6 +16,7 @@ from smartplex.services.integrations import webhooks as integration_webhooks
 from smartplex.services.overseerr import check, people, webhook
 from smartplex.services.overseerr.client import OverseerrError
 from smartplex.state.auth import admin_only
+from smartplex.state.integration_health import IntegrationHealthState
 from smartplex.state.urls import api_origin
 
 KIND = IntegrationKind.OVERSEERR
@@ -52,9 +53,6 @@ class IntegrationsState(rx.State):
     seerr_configured: bool = False
     seerr_url: str = ""
     seerr_key_mask: str = ""
-    seerr_health: str = "unknown"
-    seerr_error: str = ""
-    seerr_checked_at: str = ""
     form_error: str = ""
     tested: bool = False
     reachable: bool = False
@@ -74,9 +72,6 @@ class IntegrationsState(rx.State):
         self.seerr_configured = view is not None and bool(view.secret_mask)
         self.seerr_url = view.base_url if view else ""
         self.seerr_key_mask = view.secret_mask if view else ""
-        self.seerr_health = view.health_status if view else "unknown"
-        self.seerr_error = view.last_error if view else ""
-        self.seerr_checked_at = (view.last_checked_at or "") if view else ""
         if not self.seerr_configured:
             self.links, self.options, self.webhook_url, self.deliveries = [], [], "", []
             return
@@ -107,7 +102,7 @@ class IntegrationsState(rx.State):
 
     @rx.event
     @admin_only
-    async def save_seerr(self, actor: UserView, form: dict) -> rx.event.EventSpec | None:
+    async def save_seerr(self, actor: UserView, form: dict) -> list | None:
         self.busy = True
         try:
             result = await asyncio.to_thread(check.connect, actor.id, str(form.get("url", "")), str(form.get("api_key", "")))
@@ -123,15 +118,16 @@ class IntegrationsState(rx.State):
                 pass  # the test said why; the poll tries again
         await self._reload()
         self.busy = False
-        return rx.toast.success("Overseerr / Seerr connected.") if result.authenticated else None
+        return [IntegrationHealthState.reload, *([rx.toast.success("Overseerr / Seerr connected.")] if result.authenticated else [])]
 
     @rx.event
     @admin_only
-    async def test_seerr(self, actor: UserView) -> None:
+    async def test_seerr(self, actor: UserView) -> rx.event.EventHandler:
         self.busy = True
         self._show(await asyncio.to_thread(check.check, actor.id))
         await self._reload()
         self.busy = False
+        return IntegrationHealthState.reload
 
     @rx.event
     @admin_only
@@ -172,8 +168,8 @@ class IntegrationsState(rx.State):
 
     @rx.event
     @admin_only
-    async def disconnect_seerr(self, actor: UserView) -> rx.event.EventSpec:
+    async def disconnect_seerr(self, actor: UserView) -> list:
         await asyncio.to_thread(store.remove, actor.id, KIND)
         self.tested = False
         await self._reload()
-        return rx.toast.success("Overseerr / Seerr disconnected.")
+        return [IntegrationHealthState.reload, rx.toast.success("Overseerr / Seerr disconnected.")]

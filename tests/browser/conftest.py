@@ -18,6 +18,7 @@ from smartplex.config import PROJECT_ROOT
 from tests.conftest import OUTPUT, _SCRATCH, use_database, wipe
 
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 720}  # Playwright's default
 SCREENSHOTS = OUTPUT / "screenshots"
 
 
@@ -77,3 +78,30 @@ def shoot(page: Page, name: str, *, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def sign_in(page: Page, app_url: str, email: str, password: str, then: str = "") -> None:
+    """Sign in through the form and wait for the shell; then open `then` (a path) when given."""
+    page.goto(f"{app_url}/login")
+    page.wait_for_selector("#login-form", timeout=30_000)
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("#submit")
+    page.wait_for_selector("#user-menu", timeout=30_000)
+    if then:
+        page.goto(f"{app_url}{then}")
+        page.wait_for_selector("#page-title", timeout=30_000)
+
+
+_HIDE_TOASTS = """() => { const s = document.createElement('style'); s.id = 'shoot-quiet';
+  s.textContent = '[data-sonner-toaster] { visibility: hidden !important; }'; document.head.appendChild(s); window.scrollTo(0, 0); }"""
+
+
+def shoot_quiet(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """`shoot` without the toasts, from the top of the page (a full-page shot of a scrolled page puts the sticky top
+    bar mid-page). The toasts are hidden with a style of our own, never removed: React still owns them."""
+    page.evaluate(_HIDE_TOASTS)
+    try:
+        return shoot(page, name, full_page=full_page)
+    finally:
+        page.evaluate("() => document.getElementById('shoot-quiet')?.remove()")

@@ -18,7 +18,7 @@ from smartplex.services.ai import chat, costs, provider
 from smartplex.simulators.openai import OpenAISimulator
 from tests import factories
 from tests.ai_fixtures import SIM_KEY
-from tests.browser.conftest import PHONE, shoot
+from tests.browser.conftest import DESKTOP, PHONE, shoot
 from tests.conftest import PASSWORD
 
 TIMEOUT = 30_000
@@ -231,16 +231,20 @@ def test_the_admin_ai_page_never_sends_the_key(page: Page, app_url: str, world: 
     costs.set_budget(world.admin.id, 5)
     _sign_in(page, app_url, world.admin.email)
     page.goto(f"{app_url}/admin/ai")
-    expect(page.locator("#ai-model")).to_have_value("gpt-4o-mini", timeout=TIMEOUT)
+    expect(page.locator("#ai-provider-model")).to_have_text("gpt-4o-mini", timeout=TIMEOUT)
     expect(page.locator("#ai-unpriced")).to_contain_text("llama3.1")
     expect(page.locator("#ai-by-member")).to_contain_text("Max Member")
-    assert page.locator("#ai-api-key").input_value() == ""
     shoot(page, "admin-ai-desktop")
-    page.fill("#ai-api-key", "sk-new-key-000000000000wxyz")
-    page.click("#ai-save-provider")
-    expect(page.locator("#ai-api-key")).to_have_attribute("placeholder", re.compile("••••wxyz"), timeout=TIMEOUT)
-    assert provider.current().api_key == "sk-new-key-000000000000wxyz"
     page.set_viewport_size(PHONE)
     shoot(page, "admin-ai-phone")
+    page.set_viewport_size(DESKTOP)
+    # The provider is set up on Integrations, with the other services; its key only ever comes back masked.
+    page.click("#ai-provider-link")
+    expect(page.locator("#ai-model")).to_have_value("gpt-4o-mini", timeout=TIMEOUT)
+    assert page.locator("#ai-key").input_value() == ""
+    page.fill("#ai-key", "sk-new-key-000000000000wxyz")
+    page.click("#ai-save")
+    expect(page.locator("#ai-key")).to_have_attribute("placeholder", re.compile("••••wxyz"), timeout=TIMEOUT)
+    assert provider.current().api_key == "sk-new-key-000000000000wxyz"
     assert received and not [f for f in received if SIM_KEY[-12:] in f or "000000000000wxyz" in f]
     assert len([f for f in sent if "sk-new-key" in f]) == 1  # only the admin's own form submission carries it

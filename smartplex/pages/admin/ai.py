@@ -1,5 +1,5 @@
-"""/admin/ai: the AI provider (any OpenAI-compatible endpoint), its prices, the monthly budget and this month's
-cost. (To be folded into the Integrations page once it lands.)"""
+"""/admin/ai: which AI provider answers (set up on Integrations), its prices, the monthly budget and this month's
+cost."""
 
 import reflex as rx
 
@@ -10,68 +10,27 @@ from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
 from smartplex.state.ai_admin import AiAdminState as S
 
 
-def _labelled(label: str, control: rx.Component, hint: str = "") -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="2", weight="medium"),
-        control,
-        rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")),
-        spacing="1",
-        width="100%",
-    )
-
-
 def _provider() -> rx.Component:
+    """Which model answers, at a glance; it is set up on Integrations with the other services."""
     p = S.provider
     return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("AI provider", size="4"),
-                rx.cond(
-                    p.configured,
-                    rx.cond(p.health_status == "unknown", rx.badge("not called yet", color_scheme="gray", variant="soft"), status_badge(p.health_status)),
-                    rx.badge("not set up", color_scheme="gray", variant="soft"),
-                ),
-                rx.cond(p.circuit_state != "closed", rx.badge("circuit ", p.circuit_state, color_scheme="red", variant="soft")),
-                rx.spacer(),
-                align="center",
-                width="100%",
-            ),
-            rx.text(
-                "Any OpenAI-compatible chat API: OpenAI, or a local Ollama, LM Studio, vLLM or llama.cpp server. "
-                "Without one, members still get answers from the built-in answerer.",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.form(
+        rx.flex(
+            rx.icon("bot", size=20),
+            rx.cond(
+                p.configured,
                 rx.vstack(
-                    _labelled("Base URL", rx.input(name="base_url", default_value=p.base_url, placeholder="https://api.openai.com/v1", width="100%", id="ai-base-url")),
-                    rx.flex(
-                        _labelled("Model", rx.input(name="model", default_value=p.model, placeholder="gpt-4o-mini", width="100%", id="ai-model")),
-                        _labelled("Timeout (seconds)", rx.input(name="timeout_s", default_value=p.timeout_s.to_string(), type="number", min=1, max=300, width="100%", id="ai-timeout")),
-                        gap="3",
-                        width="100%",
-                        direction=rx.breakpoints(initial="column", sm="row"),
-                    ),
-                    _labelled(
-                        "API key",
-                        rx.input(name="api_key", type="password", placeholder=rx.cond(p.key_mask, p.key_mask + " (leave empty to keep)", "sk-…"), auto_complete="off", width="100%", id="ai-api-key"),
-                        "Stored encrypted; never shown again or sent to browsers.",
-                    ),
-                    rx.cond(S.provider_error, rx.callout(S.provider_error, icon="triangle_alert", color_scheme="red", width="100%", id="ai-provider-error")),
-                    rx.cond(p.last_error, rx.text("Last error: ", p.last_error, size="1", color_scheme="red")),
-                    rx.hstack(
-                        rx.button("Save provider", type="submit", id="ai-save-provider"),
-                        rx.cond(p.key_mask, rx.button("Remove key", type="button", variant="soft", color_scheme="gray", on_click=S.clear_key)),
-                        rx.cond(p.configured, rx.button("Remove provider", type="button", variant="soft", color_scheme="red", on_click=S.remove_provider, id="ai-remove-provider")),
-                        wrap="wrap",
-                    ),
-                    spacing="3",
-                    width="100%",
+                    rx.hstack(rx.text(p.model, weight="bold", id="ai-provider-model"), status_badge(p.health_status), align="center"),
+                    rx.text(p.base_url, size="1", color_scheme="gray", id="ai-provider-url"),
+                    spacing="1",
                 ),
-                on_submit=S.save_provider,
-                width="100%",
+                rx.text("No AI provider: members get answers from the built-in answerer.", size="2", id="ai-provider-none"),
             ),
-            spacing="3",
+            rx.spacer(),
+            rx.link(rx.button(rx.cond(p.configured, "Change on Integrations", "Set one up on Integrations"), variant="soft", size="2"),
+                    href=routes.ADMIN_INTEGRATIONS, id="ai-provider-link"),  # fmt: skip
+            gap="3",
+            align="center",
+            wrap="wrap",
             width="100%",
         ),
         width="100%",

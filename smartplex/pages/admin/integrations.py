@@ -1,14 +1,24 @@
-"""/admin/integrations: the outside services SmartPlex talks to, one card each (Overseerr / Seerr first)."""
+"""/admin/integrations: every outside service SmartPlex talks to, one card each with its health (status in words,
+version, last check and failure, circuit, 24-hour latency, Test now): each Plex server, Overseerr / Seerr, Tautulli
+and the AI provider; then the API tokens for monitors. Probes run every few minutes; the page shows them live."""
 
 import reflex as rx
 
 from smartplex import routes
+from smartplex.components.ai_provider_card import ai_provider_card
+from smartplex.components.api_tokens_card import api_tokens_card
 from smartplex.components.copyable import copyable
 from smartplex.components.integration_card import integration_card, section
+from smartplex.components.integration_health import health_strip
 from smartplex.components.layout import app_page
 from smartplex.components.status_badge import status_badge
 from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
+from smartplex.components.tautulli_card import tautulli_card
+from smartplex.state.ai_provider import AiProviderState
+from smartplex.state.api_tokens import ApiTokensState
+from smartplex.state.integration_health import IntegrationHealthState as H
 from smartplex.state.integrations import IntegrationsState as S
+from smartplex.state.tautulli import TautulliState
 
 
 def _check(label: str, ok: rx.Var, id: str) -> rx.Component:
@@ -75,8 +85,6 @@ def _connection() -> rx.Component:
             S.seerr_configured,
             rx.hstack(
                 rx.button(rx.icon("activity", size=14), "Test", variant="soft", size="1", on_click=S.test_seerr, loading=S.busy, id="seerr-test"),
-                rx.cond(S.seerr_checked_at, rx.text("Last call ", rx.moment(S.seerr_checked_at, from_now=True), size="1", color_scheme="gray")),
-                rx.cond(S.seerr_error, rx.text(S.seerr_error, size="1", color_scheme="red", id="seerr-last-error")),
                 rx.spacer(),
                 rx.button("Disconnect", variant="ghost", color_scheme="red", size="1", on_click=S.disconnect_seerr, id="seerr-disconnect"),
                 width="100%",
@@ -163,18 +171,65 @@ def _webhook() -> rx.Component:
     )
 
 
-@app_page(routes.ADMIN_INTEGRATIONS, "Integrations", on_load=[S.load], admin=True, icon="plug", order=13)
+def _plex(card: rx.Var) -> rx.Component:
+    return integration_card(
+        card.name,
+        "server",
+        "The Plex Media Server: library, history and webhooks.",
+        card.status,
+        health_strip(card, "plex-health-" + card.id.to_string()),
+        rx.link("Address, schedules and webhook on Admin → Plex", href=routes.ADMIN_PLEX, size="2"),
+        id="integration-" + card.id.to_string(),
+        badge_id="plex-badge-" + card.id.to_string(),
+    )
+
+
+def _intro() -> rx.Component:
+    return rx.flex(
+        rx.text("Each service is checked every 3 minutes (a cheap request that also checks SmartPlex's token or key); admins "
+                "hear when one goes down or comes back.", size="2", color_scheme="gray", flex="1", min_width="240px"),  # fmt: skip
+        rx.button(rx.icon("activity", size=14), "Test all now", variant="soft", on_click=H.test_all, loading=H.testing.length() > 0,
+                  id="test-all"),  # fmt: skip
+        gap="12px",
+        wrap="wrap",
+        align="center",
+        width="100%",
+    )
+
+
+def _anchor(kind: str, card: rx.Component) -> rx.Component:
+    """The card, reachable as #integration-<id> from an alert's link."""
+    health = getattr(H, kind)
+    return rx.box(card, id=rx.cond(health.id > 0, "integration-" + health.id.to_string(), f"{kind}-anchor"), width="100%")
+
+
+@app_page(
+    routes.ADMIN_INTEGRATIONS, "Integrations", admin=True, icon="plug", order=13,
+    on_load=[H.load, S.load, TautulliState.load, AiProviderState.load, ApiTokensState.load],
+)  # fmt: skip
 def integrations() -> rx.Component:
     return rx.vstack(
-        integration_card(
-            "Overseerr / Seerr",
-            "circle-plus",
-            "Members request movies and shows; SmartPlex tracks them until they are on the server.",
-            S.seerr_health,
-            _connection(),
-            rx.cond(S.seerr_configured, rx.fragment(_people(), _webhook())),
-            id="seerr-card",
+        _intro(),
+        rx.foreach(H.plex_cards, _plex),
+        _anchor(
+            "seerr",
+            integration_card(
+                "Overseerr / Seerr",
+                "circle-plus",
+                "Members request movies and shows; SmartPlex tracks them until they are on the server.",
+                H.seerr.status,
+                _connection(),
+                health_strip(H.seerr, "seerr-health"),
+                rx.cond(S.seerr_configured, rx.fragment(_people(), _webhook())),
+                id="seerr-card",
+                badge_id="seerr-badge",
+            ),
         ),
+        _anchor("tautulli", tautulli_card()),
+        _anchor("ai", ai_provider_card()),
+        api_tokens_card(),
         spacing="5",
         width="100%",
+        on_mount=H.start_watching,
+        on_unmount=H.stop_watching,
     )

@@ -1,16 +1,18 @@
-"""The AI provider the admin set up: any OpenAI-compatible endpoint, kept as the household's `openai`
-integration (services.integrations.store: the key encrypted at rest, pages see it only masked)."""
+"""The AI provider the admin set up on Admin → Integrations: any OpenAI-compatible endpoint (OpenAI itself, or
+Ollama, LM Studio, vLLM, llama.cpp's server), kept as the household's `openai` integration
+(services.integrations.store: the key encrypted at rest, pages see it only masked). Its health probe is
+services.integrations.ai_provider."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from smartplex.models import IntegrationKind
-from smartplex.services import preferences
 from smartplex.services.ai.client import Provider
 from smartplex.services.integrations import store
 from smartplex.services.integrations.store import IntegrationError
 
+DEFAULT_URL = "https://api.openai.com/v1"
 DEFAULT_TIMEOUT_S = 30.0
 MAX_TIMEOUT_S = 300.0
 
@@ -64,25 +66,20 @@ def _timeout(value: object) -> float:
 def save(actor_id: int, *, base_url: str, model: str, api_key: str | None, timeout_s: float = DEFAULT_TIMEOUT_S) -> ProviderView:
     """Set up or change the provider (admins only). `api_key` None keeps the stored key, "" removes it (local
     servers need none). IntegrationError says what is wrong with a value."""
-    url = base_url.strip()
-    if not url:
-        raise IntegrationError("Enter the API's base URL, like https://api.openai.com/v1 or http://localhost:11434/v1.")
-    try:
-        url = preferences.normalize_public_url(url)
-    except preferences.PreferenceError as exc:
-        raise IntegrationError(str(exc)) from None
+    url = store.normalize_base_url(base_url, "the AI provider", DEFAULT_URL, strip="/chat/completions")
     name = model.strip()
     if not name or len(name) > 128 or any(ch.isspace() for ch in name):
         raise IntegrationError("Enter the model's name, like gpt-4o-mini or llama3.1 (no spaces, at most 128 characters).")
-    if api_key is not None and len(api_key.strip()) > 512:
-        raise IntegrationError("That key is too long.")
+    key = api_key.strip() if api_key is not None else None
+    if key and (len(key) > 512 or any(ch.isspace() for ch in key)):
+        raise IntegrationError("That does not look like an API key.")
     if not 1 <= timeout_s <= MAX_TIMEOUT_S:
         raise IntegrationError(f"Use a timeout between 1 and {MAX_TIMEOUT_S:.0f} seconds.")
     store.save(
         actor_id,
         IntegrationKind.OPENAI,
         base_url=url,
-        secret=api_key.strip() if api_key is not None else None,
+        secret=key,
         settings={"model": name, "timeout_s": float(timeout_s)},
     )
     return view()

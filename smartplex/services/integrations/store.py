@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
@@ -19,6 +20,7 @@ from smartplex.db import session
 from smartplex.models import Integration, IntegrationKind, iso, utcnow
 from smartplex.services import auth, vault
 from smartplex.services.integrations import breaker
+from smartplex.services.notifications import alerts
 
 HOUSEHOLD_KINDS = (IntegrationKind.OVERSEERR, IntegrationKind.TAUTULLI, IntegrationKind.OPENAI)
 
@@ -75,6 +77,27 @@ def _view(row: Integration) -> IntegrationView:
         last_error=row.last_error or "",
         circuit_state=row.circuit_state,
     )
+
+
+def normalize_base_url(raw: str, name: str, example: str, strip: str = "") -> str:
+    """`scheme://host[:port][/path]` of a service, without a trailing slash (nor `strip`, an API path people
+    paste along); IntegrationError naming the service otherwise."""
+    text = (raw or "").strip()
+    if not text or len(text) > 512:
+        raise IntegrationError(f"Enter {name}'s address, like {example}.")
+    parts = urlsplit(text if "://" in text else f"http://{text}")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise IntegrationError("The port is not a number.") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise IntegrationError("Start the address with http:// or https:// and a host name.")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise IntegrationError("Leave out user names, passwords, ?queries and #fragments.")
+    path = parts.path.rstrip("/")
+    if strip:
+        path = path.removesuffix(strip).rstrip("/")
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}{path}"
 
 
 def require_kind(kind: str) -> str:
@@ -140,6 +163,7 @@ def remove(actor_id: int, kind: str) -> None:
         auth.require_admin(s, actor_id)
         row = _row(s, require_kind(kind))
         if row is not None:
+            alerts.forget(s.connection(), f"integration:{row.id}")  # a new one (maybe with this id) starts out OK
             s.delete(row)
 
 
@@ -151,11 +175,11 @@ def blocked_until(kind: str, now: datetime | None = None) -> datetime | None:
 
 
 def record_call(kind: str, error: str | None, latency_ms: int = 0, *, rejected: bool = False) -> None:
-    """Count a finished call into the integration's health and circuit."""
+    """Count a finished call into the integration's health and circuit (`latency_ms` 0: not a measure of it)."""
     with session() as s:
         row = _row(s, require_kind(kind))
         if row is None:
             return
         breaker.record(row, error, utcnow(), rejected=rejected)
-        if error is None:
+        if error is None and latency_ms > 0:  # a long call (an import) says nothing of latency
             row.last_latency_ms = latency_ms

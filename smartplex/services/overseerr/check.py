@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from smartplex.db import session
 from smartplex.models import IntegrationKind
@@ -64,20 +63,7 @@ def check(actor_id: int) -> CheckResult:
 
 def normalize_url(raw: str) -> str:
     """`scheme://host[:port][/path]` of Seerr, without a trailing slash or `/api/v1`; IntegrationError otherwise."""
-    text = (raw or "").strip()
-    if not text or len(text) > 512:
-        raise store.IntegrationError("Enter Overseerr / Seerr's address, like http://192.168.1.20:5055.")
-    parts = urlsplit(text if "://" in text else f"http://{text}")
-    try:
-        parts.port  # noqa: B018 - raises on a port that is not a number
-    except ValueError:
-        raise store.IntegrationError("The port is not a number.") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise store.IntegrationError("Start the address with http:// or https:// and a host name.")
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise store.IntegrationError("Leave out user names, passwords, ?queries and #fragments.")
-    path = parts.path.rstrip("/").removesuffix("/api/v1").rstrip("/")
-    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}{path}"
+    return store.normalize_base_url(raw, "Overseerr / Seerr", "http://192.168.1.20:5055", strip="/api/v1")
 
 
 def connect(actor_id: int, base_url: str, api_key: str) -> CheckResult:

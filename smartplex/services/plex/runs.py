@@ -14,6 +14,7 @@ from smartplex.log import get_logger
 from smartplex.models import Integration, IntegrationKind, Server, SyncRun, utcnow
 from smartplex.services import recommendations
 from smartplex.services.integrations import breaker
+from smartplex.services.notifications import watchdog
 from smartplex.services.plex import servers
 
 log = get_logger(__name__)
@@ -61,6 +62,11 @@ def close_run(run_id: int, kind: str, status: str, counts: Counts, began: float,
             run.error = error[:2000] if error else None
     if run is not None and (counts.changed or counts.removed):
         recommendations.refresh_soon(run.server_id)
+    if run is not None and status in ("succeeded", "failed"):
+        try:
+            watchdog.after_sync(run.server_id)  # two failures in a row alert the admins
+        except Exception:  # the sync's own record stands whatever the alert does
+            log.exception("plex.sync.alert_failed", run_id=run_id)
     log.info("plex.sync.finished", run_id=run_id, kind=kind, status=status, seen=counts.seen, changed=counts.changed,
              removed=counts.removed, duration_ms=duration_ms, error=error)  # fmt: skip
     return SyncResult(run_id, kind, status, counts.seen, counts.changed, counts.removed, duration_ms, error)
@@ -96,7 +102,7 @@ def record_success(server_id: int, kind: str, started_at: datetime) -> None:
 # --------------------------------------------------------------------------- the server's circuit
 
 
-def _integration(s: Session, server: Server) -> Integration:
+def integration_row(s: Session, server: Server) -> Integration:
     """The server's `plex` integration row, which holds the circuit state (created on demand, race-free)."""
     s.exec(
         dialect_insert(s.get_bind().dialect.name)(Integration)
@@ -119,7 +125,7 @@ def circuit_gate(server_id: int, now: datetime) -> str | None:
     with session() as s:
         server = s.get(Server, server_id)
         assert server is not None
-        row = _integration(s, server)
+        row = integration_row(s, server)
         retry_at = breaker.blocked_until(row, now)
         if retry_at is None:
             return None
@@ -135,5 +141,5 @@ def record_outcome(server_id: int, error: str | None, *, rejected: bool = False)
     with session() as s:
         server = s.get(Server, server_id)
         assert server is not None
-        breaker.record(_integration(s, server), error, utcnow(), rejected=rejected)
+        breaker.record(integration_row(s, server), error, utcnow(), rejected=rejected)
     servers.mark_reachable(server_id, error is None or rejected)

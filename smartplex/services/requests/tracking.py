@@ -18,13 +18,13 @@ from smartplex import routes
 from smartplex.db import write_transaction
 from smartplex.models import REQUESTS, RequestStatus, utcnow
 from smartplex.services import notifications
+from smartplex.services.notifications import kinds
 from smartplex.services.overseerr import wire
 
 S = RequestStatus
 OPEN = (S.SUBMITTING, S.PENDING, S.APPROVED, S.PROCESSING, S.PARTIALLY_AVAILABLE)
 RANK = {S.SUBMITTING: 0, S.PENDING: 1, S.APPROVED: 2, S.PROCESSING: 3, S.PARTIALLY_AVAILABLE: 4, S.AVAILABLE: 5,
         S.DECLINED: 1, S.FAILED: 3}  # fmt: skip
-KIND = "request"
 
 
 @dataclass(frozen=True)
@@ -79,20 +79,21 @@ def allowed(old: str, new: str) -> bool:
     return RANK[S(new)] > RANK[S(old)]
 
 
-def _news(title: str, old: str, new: str, seasons: list[int] | None) -> tuple[str, str] | None:
-    """The notification for a change, or None when it is not news to the requester (an approval is news only
-    when the request was waiting for one: Seerr approves and starts processing in one step)."""
+def _news(title: str, old: str, new: str, seasons: list[int] | None) -> tuple[str, str, str] | None:
+    """The notification for a change (kind, title, body), or None when it is not news to the requester (an
+    approval is news only when the request was waiting for one: Seerr approves and starts processing in one step)."""
     if new == S.AVAILABLE:
-        return f"{title} is available", "It is on the server now. Enjoy!"
+        return kinds.REQUEST_AVAILABLE, f"{title} is available", "It is on the server now. Enjoy!"
     if new == S.PARTIALLY_AVAILABLE:
         which = ", ".join(str(n) for n in seasons or [])
-        return f"New on the server: {title}", f"Season{'s' if len(seasons or []) != 1 else ''} {which} can be watched now."
+        plural = "s" if len(seasons or []) != 1 else ""
+        return kinds.REQUEST_AVAILABLE, f"New on the server: {title}", f"Season{plural} {which} can be watched now."
     if new in (S.APPROVED, S.PROCESSING) and old in (S.PENDING, S.DECLINED):
-        return f"{title} was approved", "It is on its way; you will hear when it is on the server."
+        return kinds.REQUEST_APPROVED, f"{title} was approved", "It is on its way; you will hear when it is on the server."
     if new == S.DECLINED:
-        return f"{title} was declined", "The admin declined this request."
+        return kinds.REQUEST_DECLINED, f"{title} was declined", "The admin declined this request."
     if new == S.FAILED:
-        return f"{title} could not be fetched", "Overseerr / Seerr could not fetch it; the admin can retry."
+        return kinds.REQUEST_DECLINED, f"{title} could not be fetched", "Overseerr / Seerr could not fetch it; the admin can retry."
     return None
 
 
@@ -139,7 +140,8 @@ def transition(
         return None
     news = _news(row.title, row.status, new, sorted(set(new_seasons) - set(known_seasons)) or new_seasons)
     if news is not None:
-        notifications.add(conn, row.user_id, KIND, news[0], news[1], routes.REQUESTS)
+        kind, title, body = news
+        notifications.add(conn, row.user_id, kind, title, body, f"{routes.REQUESTS}#request-{request_id}")
     return Change(request_id, row.user_id, row.title, row.status, new)
 
 

@@ -81,7 +81,11 @@ def import_history(
 
 def server_watched(client: TautulliClient) -> int:
     """Our server whose machine identifier Tautulli reports; TautulliError when SmartPlex does not know it."""
-    machine = client.identity().machine_identifier
+    return server_for(client.identity().machine_identifier)
+
+
+def server_for(machine: str) -> int:
+    """Our server with that machine identifier; TautulliError when SmartPlex does not know it."""
     with reading() as conn:
         server_id = conn.execute(sa.select(SERVERS.c.id).where(SERVERS.c.machine_id == machine)).scalar()
     if server_id is None:
@@ -97,7 +101,7 @@ def _play(server_id: int, row: dict[str, Any], owner: int | None) -> _Play | Non
     rating_key = str(row.get("rating_key") or "").strip()
     ended = number(row.get("stopped")) or number(row.get("date"))
     identity = row.get("reference_id") or row.get("id") or row.get("row_id")
-    if not rating_key.isdigit() or ended <= 0 or identity is None:
+    if not (rating_key.isascii() and rating_key.isdigit()) or ended <= 0 or identity is None:  # "١٢" is no key
         return None
     try:
         viewed_at = datetime.fromtimestamp(ended, UTC)
