@@ -19,7 +19,7 @@ from sqlmodel import col, func, select
 from smartplex.config import get_settings, reload_settings
 from smartplex.db import session
 from smartplex.models import AuthSession, Invite, Role, User, utcnow
-from smartplex.services import auth
+from smartplex.services import auth, invites
 from smartplex.services.auth import BAD_LOGIN, AuthError, ValidationError
 from tests.conftest import PASSWORD
 
@@ -330,66 +330,66 @@ def test_session_ends_when_user_deactivated(admin: auth.UserView, admin_session:
 
 
 def test_invite_lifecycle(admin: auth.UserView) -> None:
-    token = auth.create_invite(admin.id, name="Bo", email="BO@Example.com")
-    invite = auth.peek_invite(token)
+    token = invites.create(admin.id, name="Bo", email="BO@Example.com")
+    invite = invites.peek(token)
     assert (invite.role, invite.name, invite.email) == (Role.MEMBER, "Bo", "bo@example.com")
-    user, session_token = auth.accept_invite(token, "Bo Member", "bo@example.com", PASSWORD, PASSWORD, "10.7.0.1")
+    user, session_token = invites.accept(token, "Bo Member", "bo@example.com", PASSWORD, PASSWORD, "10.7.0.1")
     assert user.role == Role.MEMBER and user.login_count == 1
     assert auth.user_for_session(session_token).id == user.id
     row = _invite_row(token)
     assert row.used_at is not None and row.used_by == user.id
     with pytest.raises(AuthError, match="already been used"):
-        auth.peek_invite(token)
+        invites.peek(token)
     with pytest.raises(AuthError, match="already been used"):
-        auth.accept_invite(token, "Again", "again@example.com", PASSWORD, PASSWORD)
+        invites.accept(token, "Again", "again@example.com", PASSWORD, PASSWORD)
     assert _user_count() == 2
 
 
 def test_member_cannot_create_invite(member: auth.UserView) -> None:
     with pytest.raises(AuthError, match="Only an admin"):
-        auth.create_invite(member.id)
+        invites.create(member.id)
     with session() as s:
         assert s.exec(select(func.count()).select_from(Invite)).one() == 0
 
 
 def test_expired_invite_refused(admin: auth.UserView) -> None:
-    token = auth.create_invite(admin.id)
+    token = invites.create(admin.id)
     with session() as s:
         s.exec(sa.update(Invite).values(expires_at=utcnow() - timedelta(seconds=1)))
     with pytest.raises(AuthError, match="expired"):
-        auth.peek_invite(token)
+        invites.peek(token)
     with pytest.raises(AuthError, match="expired"):
-        auth.accept_invite(token, "Late", "late@example.com", PASSWORD, PASSWORD)
+        invites.accept(token, "Late", "late@example.com", PASSWORD, PASSWORD)
     assert _user_count() == 1
 
 
 def test_unknown_invite_refused_before_hashing(admin: auth.UserView, monkeypatch: pytest.MonkeyPatch) -> None:
     for token in (None, "", "no-such-invite", "x" * 300):
         with pytest.raises(AuthError, match="not valid"):
-            auth.peek_invite(token)
+            invites.peek(token)
     hashes: list[str] = []
     context = auth.password_context()
     real_hash = context.hash
     monkeypatch.setattr(context, "hash", lambda secret, **kw: hashes.append(secret) or real_hash(secret, **kw))
     with pytest.raises(AuthError, match="not valid"):
-        auth.accept_invite("no-such-invite", "Who", "who@example.com", PASSWORD, PASSWORD)
+        invites.accept("no-such-invite", "Who", "who@example.com", PASSWORD, PASSWORD)
     assert hashes == []  # a made-up token costs no argon2 work
     assert _user_count() == 1
 
 
 def test_invite_with_taken_email_stays_unused(admin: auth.UserView) -> None:
-    token = auth.create_invite(admin.id)
+    token = invites.create(admin.id)
     with pytest.raises(ValidationError) as exc:
-        auth.accept_invite(token, "Copy", admin.email.upper(), PASSWORD, PASSWORD)
+        invites.accept(token, "Copy", admin.email.upper(), PASSWORD, PASSWORD)
     assert exc.value.errors == {"email": "An account with this email already exists."}
     assert _invite_row(token).used_at is None
-    assert auth.peek_invite(token).used is False
+    assert invites.peek(token).used is False
     assert _user_count() == 1
 
 
 def test_invite_race_has_one_winner(admin: auth.UserView) -> None:
-    token = auth.create_invite(admin.id)
-    outcomes = _race(2, lambda i: auth.accept_invite(token, f"Racer {i}", f"racer{i}@example.com", PASSWORD, PASSWORD))
+    token = invites.create(admin.id)
+    outcomes = _race(2, lambda i: invites.accept(token, f"Racer {i}", f"racer{i}@example.com", PASSWORD, PASSWORD))
     winners = [o for o in outcomes if isinstance(o, tuple)]
     losers = [o for o in outcomes if not isinstance(o, tuple)]
     assert len(winners) == 1, outcomes

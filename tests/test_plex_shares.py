@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from smartplex.db import session
 from smartplex.models import Invite, Role, User, WatchEvent
-from smartplex.services import auth
+from smartplex.services import auth, invites
 from smartplex.services.plex import accounts, shares
 from smartplex.services.plex.shares import ShareError
 from smartplex.simulators.plex import PlexSimulator
@@ -86,7 +86,7 @@ def test_import_makes_linked_members_with_their_plays_and_invites(
     assert (made[ALICE].email, made[ALICE].role, made[ALICE].password_hash) == ("alice.w@example.com", Role.MEMBER, None)
     assert made[KIDS].email is None and made[CARMEN].id == carmen.id
 
-    invite = auth.peek_invite(alice.invite_token)
+    invite = invites.peek(alice.invite_token)
     assert (invite.for_member, invite.name, invite.email) == (True, "alice.w", "alice.w@example.com")
     again = shares.import_members(admin.id, server_id, [ALICE])
     assert again.imported == [] and again.skipped == [("alice.w", "already a member (alice.w)")]
@@ -97,14 +97,14 @@ def test_an_imported_member_sets_their_own_email_and_password(
 ) -> None:
     kids = shares.import_members(admin.id, server_id, [KIDS]).imported[0]
     with pytest.raises(auth.ValidationError, match="already exists"):
-        auth.accept_invite(kids.invite_token, "Kids", admin.email, PASSWORD, PASSWORD)
-    user, _token = auth.accept_invite(kids.invite_token, "The Kids", "kids@example.com", PASSWORD, PASSWORD)
+        invites.accept(kids.invite_token, "Kids", admin.email, PASSWORD, PASSWORD)
+    user, _token = invites.accept(kids.invite_token, "The Kids", "kids@example.com", PASSWORD, PASSWORD)
     assert (user.id, user.name, user.email, user.plex_account_id, user.has_password) == (
         kids.user_id, "The Kids", "kids@example.com", KIDS, True
     )  # fmt: skip
     assert auth.login("kids@example.com", PASSWORD)[0].id == kids.user_id
     with pytest.raises(auth.AuthError, match="already been used"):
-        auth.accept_invite(kids.invite_token, "Again", "again@example.com", PASSWORD, PASSWORD)
+        invites.accept(kids.invite_token, "Again", "again@example.com", PASSWORD, PASSWORD)
 
 
 def test_a_member_without_a_password_cannot_sign_in_with_one(

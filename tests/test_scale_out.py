@@ -20,7 +20,7 @@ import redis
 from smartplex import db as dbmod
 from smartplex import migrations
 from smartplex.config import PROJECT_ROOT, reload_settings
-from smartplex.services import auth, ratelimit, vault
+from smartplex.services import auth, invites, ratelimit, vault
 from tests.conftest import PASSWORD, reset_postgres, use_database
 from tests.test_auth import _race
 from tests.test_migrations import postgres_database
@@ -139,8 +139,8 @@ def test_auth_flow_on_postgres(postgres_url: str) -> None:
     assert user.login_count == 1
     assert auth.user_for_session(token).id == admins[0].id
 
-    invite = auth.create_invite(admins[0].id)
-    member, member_token = auth.accept_invite(invite, "Pat Member", "pat@example.com", PASSWORD, PASSWORD)
+    invite = invites.create(admins[0].id)
+    member, member_token = invites.accept(invite, "Pat Member", "pat@example.com", PASSWORD, PASSWORD)
     assert auth.user_for_session(member_token).role == "member"
     assert [u.email for u in auth.list_users(admins[0].id)] == [admins[0].email, member.email]
 

@@ -19,7 +19,7 @@ from sqlmodel import select
 
 from smartplex.db import session
 from smartplex.models import Invite, Role, User
-from smartplex.services import auth
+from smartplex.services import auth, invites
 from smartplex.state.auth import AuthState
 from smartplex.state.members import MembersState
 from smartplex.state.signin import JoinState, LoginState, SetupState, safe_next
@@ -74,8 +74,8 @@ def test_guard_hides_actor_from_reflex() -> None:
 async def test_non_admin_is_refused_and_nothing_changes(
     handler: str, caller: str, admin: auth.UserView, member: auth.UserView, member_session: str
 ) -> None:
-    auth.create_invite(admin.id)
-    invite_id = auth.list_invites(admin.id)[0].id
+    invites.create(admin.id)
+    invite_id = invites.recent(admin.id)[0].id
     kwargs = {
         "load": {},
         "create_invite": {"form": {"name": "Eve", "email": "eve@example.com"}},
@@ -103,7 +103,7 @@ async def test_admin_handlers_work(admin: auth.UserView, member: auth.UserView, 
     result = await MembersState.create_invite.fn(members, form={"name": "Eve", "email": ""})
     assert "Invite link created" in _js(result)
     token = members.invite_link.split("/join?invite=", 1)[1]
-    assert auth.peek_invite(token).name == "Eve"
+    assert invites.peek(token).name == "Eve"
     assert len(members.invites) == 1
 
     await MembersState.revoke_invite.fn(members, invite_id=members.invites[0].id)
@@ -207,13 +207,13 @@ def test_safe_next(target: str | None, expected: str) -> None:
 @pytest.mark.anyio
 async def test_an_invite_spent_while_the_form_was_open_closes_the_form(admin: auth.UserView) -> None:
     """The invite is used up between loading the form and sending it: the form goes, with the reason."""
-    token = auth.create_invite(admin.id)
+    token = invites.create(admin.id)
     root = rx.State()
     join = _sub(root, JoinState)
     join.router = RouterData.from_router_data({"asPath": f"/join?invite={token}", "headers": {"origin": "http://x"}})
     await JoinState.load.fn(join)
     assert join.invite_ok
-    auth.accept_invite(token, "Quick Friend", "quick@example.com", PASSWORD, PASSWORD)
+    invites.accept(token, "Quick Friend", "quick@example.com", PASSWORD, PASSWORD)
     form = {"name": "Slow Friend", "email": "slow@example.com", "password": PASSWORD, "confirm": PASSWORD}
     await _drain(JoinState.submit.fn(join, form=form))
     assert (join.invite_ok, join.form_error, join.busy) == (False, "This invite link has already been used.", False)

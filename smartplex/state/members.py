@@ -6,9 +6,10 @@ import asyncio
 
 import reflex as rx
 
-from smartplex.services import auth
+from smartplex.services import auth, invites
 from smartplex.services.plex import accounts
-from smartplex.services.auth import InviteView, UserView
+from smartplex.services.auth import UserView
+from smartplex.services.invites import InviteView
 from smartplex.state.auth import admin_only, public
 from smartplex.state.urls import invite_link
 from smartplex.state.views import MemberRow
@@ -22,9 +23,9 @@ class MembersState(rx.State):
     error: str = ""
 
     async def _reload(self, actor: UserView) -> None:
-        users, invites, owners = await asyncio.gather(
+        users, open_invites, owners = await asyncio.gather(
             asyncio.to_thread(auth.list_users, actor.id),
-            asyncio.to_thread(auth.list_invites, actor.id),
+            asyncio.to_thread(invites.recent, actor.id),
             asyncio.to_thread(accounts.server_owners),
         )
         self.users = [
@@ -34,7 +35,7 @@ class MembersState(rx.State):
             )  # fmt: skip
             for u in users
         ]
-        self.invites = invites
+        self.invites = open_invites
 
     @rx.event
     @admin_only
@@ -52,7 +53,7 @@ class MembersState(rx.State):
     async def create_invite(self, actor: UserView, form: dict) -> rx.event.EventSpec | None:
         try:
             token = await asyncio.to_thread(
-                auth.create_invite, actor.id, self.invite_role, form.get("name"), form.get("email")
+                invites.create, actor.id, self.invite_role, form.get("name"), form.get("email")
             )
         except (auth.ValidationError, auth.AuthError) as exc:
             self.error = str(exc)
@@ -65,7 +66,7 @@ class MembersState(rx.State):
     @rx.event
     @admin_only
     async def revoke_invite(self, actor: UserView, invite_id: int) -> None:
-        await asyncio.to_thread(auth.revoke_invite, actor.id, int(invite_id))
+        await asyncio.to_thread(invites.revoke, actor.id, int(invite_id))
         await self._reload(actor)
 
     @rx.event

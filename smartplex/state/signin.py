@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import reflex as rx
 
 from smartplex import routes
-from smartplex.services import auth
+from smartplex.services import auth, invites
 from smartplex.services.auth import UserView
 from smartplex.state.auth import AuthState, public
 
@@ -115,7 +115,7 @@ class JoinState(FormMixin, rx.State):
     async def load(self) -> None:
         self.errors, self.form_error = {}, ""
         try:
-            invite = await asyncio.to_thread(auth.peek_invite, self._token())
+            invite = await asyncio.to_thread(invites.peek, self._token())
         except auth.AuthError as exc:
             self.invite_ok, self.form_error = False, str(exc)
             return
@@ -131,7 +131,7 @@ class JoinState(FormMixin, rx.State):
         token, ip = self._token(), self._ip()
 
         def accept() -> tuple[UserView, str]:
-            return auth.accept_invite(
+            return invites.accept(
                 token, form.get("name"), form.get("email"), form.get("password"), form.get("confirm"), ip
             )
 

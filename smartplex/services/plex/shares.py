@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from smartplex.db import session
 from smartplex.log import get_logger
 from smartplex.models import Server, User
-from smartplex.services import auth
+from smartplex.services import auth, invites
 from smartplex.services.plex import accounts, servers
 from smartplex.services.plex.client import PlexError
 from smartplex.services.plextv.client import PlexTvClient, PlexTvError, PlexTvRejected, SharedUser
@@ -123,7 +123,7 @@ def _import(s: Session, actor_id: int, candidate: Candidate) -> Imported:
         if user is None or user.plex_account_id is not None:
             raise accounts.LinkError(f"{candidate.match_name} changed meanwhile. Reload and try again.")
         accounts.link(s, candidate.plex_account_id, user, username)
-        invite = auth.issue_invite(s, actor_id, member=user) if user.password_hash is None else None
+        invite = invites.issue(s, actor_id, member=user) if user.password_hash is None else None
         return Imported(candidate.plex_account_id, user.id or 0, user.name, invite, True, candidate.plays)
     email = candidate.email.lower() or None
     if email and s.exec(select(User.id).where(User.email == email)).first() is not None:
@@ -133,7 +133,7 @@ def _import(s: Session, actor_id: int, candidate: Candidate) -> Imported:
         candidate.plex_account_id,
         user.id or 0,
         user.name,
-        auth.issue_invite(s, actor_id, member=user),
+        invites.issue(s, actor_id, member=user),
         False,
         candidate.plays,
     )
