@@ -12,6 +12,7 @@ from smartplex import routes
 from smartplex.services.auth import UserView
 from smartplex.services.requests import requesting
 from smartplex.state.auth import member_only
+from smartplex.state.paging import MemberPages
 from smartplex.state.live import on_news
 from smartplex.state.urls import api_origin
 
@@ -47,14 +48,13 @@ def row_view(row: requesting.RequestRow, origin: str, *, with_requester: bool = 
     )  # fmt: skip
 
 
-class MyRequestsState(rx.State):
+class MyRequestsState(MemberPages, rx.State):
     rows: list[RequestRowView] = []
     status_filter: str = "all"
-    page: int = 1
-    pages: int = 1
-    total: int = 0
     quota: str = ""
-    loaded: bool = False
+
+    def _route(self) -> str:
+        return routes.REQUESTS
 
     async def _reload(self, actor: UserView) -> None:
         found, quota = await asyncio.gather(
@@ -73,22 +73,9 @@ class MyRequestsState(rx.State):
 
     @rx.event
     @member_only
-    async def refresh(self, actor: UserView) -> None:
-        """News arrived (state/live.py): reload when this page is the one open."""
-        if self.router.url.path.rstrip("/") == routes.REQUESTS:
-            await self._reload(actor)
-
-    @rx.event
-    @member_only
     async def set_filter(self, actor: UserView, status_filter: str) -> None:
         self.status_filter = status_filter if status_filter in FILTER_LABELS else "all"
         self.page = 1
-        await self._reload(actor)
-
-    @rx.event
-    @member_only
-    async def go_to_page(self, actor: UserView, page: int) -> None:
-        self.page = max(int(page), 1)
         await self._reload(actor)
 
     @rx.event

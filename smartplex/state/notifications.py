@@ -14,6 +14,7 @@ from smartplex.services.auth import UserView
 from smartplex.services.notifications import centre
 from smartplex.state.auth import admin_only, member_only, public
 from smartplex.state.detail import DetailDrawer
+from smartplex.state.paging import MemberPages
 from smartplex.state.live import LiveState, on_news
 
 
@@ -40,17 +41,16 @@ def _row(n: notifications.NotificationView) -> NotificationRowView:
     return NotificationRowView(n.id, n.kind, n.title, n.body, n.link, n.created_at, n.read, chips)
 
 
-class NotificationsState(DetailDrawer, rx.State):
+class NotificationsState(MemberPages, DetailDrawer, rx.State):
     rows: list[NotificationRowView] = []
-    page: int = 1
-    pages: int = 1
-    total: int = 0
     unread: int = 0
     unread_only: bool = False
-    loaded: bool = False
     announce_open: bool = False
     announce_error: str = ""
     announcing: bool = False
+
+    def _route(self) -> str:
+        return routes.NOTIFICATIONS
 
     async def _reload(self, actor: UserView) -> None:
         found = await asyncio.to_thread(notifications.page, actor.id, self.page, unread_only=self.unread_only)
@@ -65,21 +65,8 @@ class NotificationsState(DetailDrawer, rx.State):
 
     @rx.event
     @member_only
-    async def refresh(self, actor: UserView) -> None:
-        """News arrived (state/live.py): reload when this page is the one open."""
-        if self.router.url.path.rstrip("/") == routes.NOTIFICATIONS:
-            await self._reload(actor)
-
-    @rx.event
-    @member_only
     async def set_unread_only(self, actor: UserView, unread_only: bool) -> None:
         self.unread_only, self.page = bool(unread_only), 1
-        await self._reload(actor)
-
-    @rx.event
-    @member_only
-    async def go_to_page(self, actor: UserView, page: int) -> None:
-        self.page = max(int(page), 1)
         await self._reload(actor)
 
     @rx.event
