@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
+from smartplex.components.card_heading import card_heading
+
 
 def play_links_card(state: type[rx.State]) -> rx.Component:
     s: type = state
     return rx.card(
         rx.form(
             rx.vstack(
-                rx.heading("“Play in Plex” links", size="4"),
-                rx.text(
+                card_heading(
+                    "“Play in Plex” links",
                     "Members' “Play in Plex” buttons open titles on app.plex.tv. If your members reach your server's "
                     "own web address (for example https://plex.example.com:32400), enter it to open titles there instead.",
-                    size="2",
-                    color_scheme="gray",
                 ),
                 rx.hstack(
                     rx.input(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from smartplex.components.card_heading import card_heading
 from smartplex.components.copyable import copyable
 from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
 from smartplex.state.plex_members import PlexMembersState as S
@@ -16,12 +17,10 @@ def import_card() -> rx.Component:
     return rx.card(
         rx.flex(
             rx.vstack(
-                rx.heading("Import from Plex", size="4"),
-                rx.text(
+                card_heading(
+                    "Import from Plex",
                     "Everyone your Plex server is shared with can become a member in one step, with their plays so "
                     "far. They sign in with Plex, or set a password through the link you send them.",
-                    size="2",
-                    color_scheme="gray",
                 ),
                 spacing="1",
                 flex="1",

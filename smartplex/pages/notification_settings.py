@@ -4,6 +4,7 @@
 import reflex as rx
 
 from smartplex import routes
+from smartplex.components.card_heading import card_heading
 from smartplex.components.integration_card import section
 from smartplex.components.layout import app_page
 from smartplex.components.notice import kind_icon
@@ -170,8 +171,7 @@ def _limits() -> rx.Component:
         rx.card(
             rx.form(
                 rx.vstack(
-                    rx.heading("When to alert admins", size="4"),
-                    rx.text("Leave a field empty (or 0) to stop watching it.", size="2", color_scheme="gray"),
+                    card_heading("When to alert admins", "Leave a field empty (or 0) to stop watching it."),
                     rx.flex(
                         field("No Plex webhook for", "webhook_hours", S.webhook_hours, "hours"),
                         field("Database larger than", "database_mb", S.database_mb, "MB"),
@@ -200,8 +200,7 @@ def notification_settings() -> rx.Component:
                 href=routes.NOTIFICATIONS),  # fmt: skip
         rx.card(
             rx.vstack(
-                rx.heading("What you hear about", size="4"),
-                rx.text("Off means not at all: not here, not anywhere else.", size="2", color_scheme="gray"),
+                card_heading("What you hear about", "Off means not at all: not here, not anywhere else."),
                 rx.vstack(rx.foreach(S.switches, _switch), spacing="3", width="100%", padding_top="4px"),
                 spacing="2",
                 width="100%",
@@ -211,9 +210,11 @@ def notification_settings() -> rx.Component:
         ),
         rx.card(
             rx.vstack(
-                rx.heading("Also send them to", size="4"),
-                rx.text("Email, Discord, Telegram, ntfy, Pushover, Slack, Gotify and 100+ more, through Apprise URLs. They are "
-                        "stored encrypted and shown with their secrets hidden.", size="2", color_scheme="gray"),  # fmt: skip
+                card_heading(
+                    "Also send them to",
+                    "Email, Discord, Telegram, ntfy, Pushover, Slack, Gotify and 100+ more, through Apprise URLs. They are "
+                    "stored encrypted and shown with their secrets hidden.",
+                ),  # fmt: skip
                 _examples(),
                 _add_channel(),
                 rx.cond(

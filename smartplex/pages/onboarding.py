@@ -3,6 +3,7 @@
 import reflex as rx
 
 from smartplex import routes
+from smartplex.components.card_heading import card_heading
 from smartplex.components.layout import app_page
 from smartplex.components.sync_progress import sync_progress
 from smartplex.components.webhook_address import webhook_address
@@ -45,12 +46,11 @@ def _step_server() -> rx.Component:
     return rx.vstack(
         rx.form(
             rx.vstack(
-                rx.heading("Where is your Plex server?", size="5"),
-                rx.text(
+                card_heading(
+                    "Where is your Plex server?",
                     "Enter one or more addresses SmartPlex can reach it at (local and remote); SmartPlex tries them all "
                     "at once and shows each one's answer as it comes.",
-                    color_scheme="gray",
-                    size="2",
+                    size="5",
                 ),
                 rx.text("Server addresses", as_="label", html_for="urls", size="2", weight="medium"),
                 rx.text_area(
@@ -123,11 +123,10 @@ def _candidates() -> rx.Component:
 
 def _step_connection() -> rx.Component:
     return rx.vstack(
-        rx.heading("Pick the connection", size="5"),
-        rx.text(
+        card_heading(
+            "Pick the connection",
             "The fastest working address is selected; SmartPlex falls back to the others when it stops answering.",
-            color_scheme="gray",
-            size="2",
+            size="5",
         ),
         _error(),
         _candidates(),
@@ -143,11 +142,10 @@ def _step_connection() -> rx.Component:
 
 def _step_sync() -> rx.Component:
     return rx.vstack(
-        rx.heading("Syncing your library", size="5"),
-        rx.text(
+        card_heading(
+            "Syncing your library",
             "SmartPlex reads every movie and show once; after this it only asks Plex for what changed.",
-            color_scheme="gray",
-            size="2",
+            size="5",
         ),
         sync_progress(S),
         rx.cond(
@@ -182,12 +180,10 @@ def _step_done() -> rx.Component:
             width="100%",
             id="library-counts",
         ),
-        rx.heading("Live updates from Plex", size="4"),
-        rx.text(
+        card_heading(
+            "Live updates from Plex",
             "In Plex Web open Settings > Webhooks, choose Add Webhook and paste this address. Plays and new items then "
             "reach SmartPlex within seconds. Keep it private: it works like a password.",
-            size="2",
-            color_scheme="gray",
         ),
         webhook_address(S),
         rx.hstack(

@@ -4,6 +4,7 @@ cost."""
 import reflex as rx
 
 from smartplex import routes
+from smartplex.components.card_heading import card_heading
 from smartplex.components.layout import app_page
 from smartplex.components.status_badge import status_badge
 from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
@@ -125,12 +126,10 @@ def _price_row(row: rx.Var) -> rx.Component:
 def _prices() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Prices", size="4"),
-            rx.text(
+            card_heading(
+                "Prices",
                 "Dollars per million tokens. A model is priced by the longest entry its name starts with; "
                 "models without a price cost $0 and are flagged.",
-                size="2",
-                color_scheme="gray",
             ),
             rx.form(
                 rx.vstack(

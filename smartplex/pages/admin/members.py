@@ -3,6 +3,7 @@
 import reflex as rx
 
 from smartplex import routes
+from smartplex.components.card_heading import card_heading
 from smartplex.components.copyable import copyable
 from smartplex.components.layout import app_page
 from smartplex.components.plex_members import import_card, import_dialog, link_dialog, plex_cell
@@ -45,8 +46,7 @@ def _user_row(user: rx.Var) -> rx.Component:
 def _invite_form() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Invite someone", size="4"),
-            rx.text("Create a one-time link and send it to them. It expires after three days.", size="2", color_scheme="gray"),
+            card_heading("Invite someone", "Create a one-time link and send it to them. It expires after three days."),
             rx.form(
                 rx.flex(
                     rx.input(name="name", placeholder="Name (optional)", max_length=100, id="invite-name"),

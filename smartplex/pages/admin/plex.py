@@ -3,6 +3,7 @@
 import reflex as rx
 
 from smartplex import routes
+from smartplex.components.card_heading import card_heading
 from smartplex.components.layout import app_page
 from smartplex.components.play_links_setting import play_links_card
 from smartplex.components.status_badge import status_badge
@@ -85,12 +86,10 @@ def _server_card() -> rx.Component:
 def _webhook_card() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Live updates (Plex webhooks)", size="4"),
-            rx.text(
+            card_heading(
+                "Live updates (Plex webhooks)",
                 "Paste this address in Plex Web under Settings > Webhooks. It identifies you like a password; "
                 "rotate it if it leaks.",
-                size="2",
-                color_scheme="gray",
             ),
             webhook_address(S),
             rx.alert_dialog.root(
@@ -164,12 +163,10 @@ def _accounts_card() -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.vstack(
-                rx.heading("Plex accounts", size="4"),
-                rx.text(
+                card_heading(
+                    "Plex accounts",
                     "Which Plex account is which person, and importing the people your server is shared with, "
                     "live on the Members page.",
-                    size="2",
-                    color_scheme="gray",
                 ),
                 spacing="1",
             ),

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from smartplex import routes
+from smartplex.components.card_heading import card_heading
 from smartplex.components.layout import app_page
 from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
 from smartplex.pages.requests import pager, request_card, status_filter
@@ -70,9 +71,11 @@ def _limit_row(p: rx.Var) -> rx.Component:
 def _limits() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Weekly request limits", size="4"),
-            rx.text("How many movies and seasons a member may request in any 7 days. Empty = no limit. A member's own "
-                    "limit (empty = the household's) wins. Admins have none.", size="2", color_scheme="gray"),  # fmt: skip
+            card_heading(
+                "Weekly request limits",
+                "How many movies and seasons a member may request in any 7 days. Empty = no limit. A member's own "
+                "limit (empty = the household's) wins. Admins have none.",
+            ),  # fmt: skip
             rx.form(
                 rx.hstack(
                     rx.text("Household", weight="medium", size="2", width="90px"),
