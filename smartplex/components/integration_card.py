@@ -61,3 +61,33 @@ def section(title: str, *children: rx.Component, hint: str = "") -> rx.Component
         spacing="2",
         width="100%",
     )
+
+
+def connection_field(label: str, control: rx.Component, html_for: str, flex: str = "2", min_width: str = "220px") -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium", as_="label", html_for=html_for), control, spacing="1", flex=flex, min_width=min_width
+    )
+
+
+def secret_input(mask: rx.Var, hint: str, id: str, max_length: int = 512) -> rx.Component:
+    """The API key: never sent back to the page; the placeholder says whether one is stored (its last four)."""
+    return rx.input(
+        name="api_key", type="password", auto_complete="off", max_length=max_length, width="100%", id=id,
+        placeholder=rx.cond(mask, "Stored " + mask + " — leave empty to keep", hint),
+    )  # fmt: skip
+
+
+def connection_form(*fields: rx.Component, on_submit: rx.EventHandler, busy: rx.Var, save_id: str) -> rx.Component:
+    """Where an integration is and its key, saved and tested in one step; the form is emptied so the key never stays."""
+    return rx.form(
+        rx.flex(
+            *fields,
+            rx.button("Save and test", type="submit", loading=busy, id=save_id, align_self="end"),
+            spacing="3",
+            wrap="wrap",
+            width="100%",
+        ),
+        on_submit=on_submit,
+        reset_on_submit=True,
+        width="100%",
+    )

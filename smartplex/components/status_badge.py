@@ -13,7 +13,6 @@ COLORS = {
     "slow": "amber",  # an integration answering, slowly (services/integrations/probes.py)
     "cancelled": "amber",
     "duplicate": "gray",
-    "unknown": "gray",  # not checked yet
 }
 
 

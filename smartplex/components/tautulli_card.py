@@ -5,40 +5,20 @@ from __future__ import annotations
 
 import reflex as rx
 
-from smartplex.components.integration_card import integration_card, section
+from smartplex.components.integration_card import connection_field, connection_form, integration_card, secret_input, section
 from smartplex.components.integration_health import health_strip
 from smartplex.state.integration_health import IntegrationHealthState as H
 from smartplex.state.tautulli import TautulliState as S
 
 
 def _form() -> rx.Component:
-    return rx.form(
-        rx.flex(
-            rx.vstack(
-                rx.text("Address", size="2", weight="medium", as_="label", html_for="tautulli-url"),
-                rx.input(name="url", default_value=S.url, key=S.url, placeholder="http://192.168.1.20:8181", max_length=512,
-                         width="100%", id="tautulli-url"),  # fmt: skip
-                spacing="1",
-                flex="2",
-                min_width="220px",
-            ),
-            rx.vstack(
-                rx.text("API key", size="2", weight="medium", as_="label", html_for="tautulli-key"),
-                rx.input(name="api_key", type="password", auto_complete="off", max_length=128, width="100%", id="tautulli-key",
-                         placeholder=rx.cond(S.key_mask, "Stored " + S.key_mask + " — leave empty to keep",
-                                             "From Tautulli's Settings → Web Interface")),  # fmt: skip
-                spacing="1",
-                flex="2",
-                min_width="220px",
-            ),
-            rx.button("Save and test", type="submit", loading=S.busy, id="tautulli-save", align_self="end"),
-            spacing="3",
-            wrap="wrap",
-            width="100%",
-        ),
+    return connection_form(
+        connection_field("Address", rx.input(name="url", default_value=S.url, key=S.url, placeholder="http://192.168.1.20:8181",
+                                             max_length=512, width="100%", id="tautulli-url"), "tautulli-url"),  # fmt: skip
+        connection_field("API key", secret_input(S.key_mask, "From Tautulli's Settings → Web Interface", "tautulli-key", 128), "tautulli-key"),
         on_submit=S.save,
-        reset_on_submit=True,  # the key never stays in the page
-        width="100%",
+        busy=S.busy,
+        save_id="tautulli-save",
     )
 
 

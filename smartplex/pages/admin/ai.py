@@ -5,8 +5,8 @@ import reflex as rx
 
 from smartplex import routes
 from smartplex.components.card_heading import card_heading
+from smartplex.components.integration_card import health_badge
 from smartplex.components.layout import app_page
-from smartplex.components.status_badge import status_badge
 from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
 from smartplex.state.ai_admin import AiAdminState as S
 
@@ -20,7 +20,7 @@ def _provider() -> rx.Component:
             rx.cond(
                 p.configured,
                 rx.vstack(
-                    rx.hstack(rx.text(p.model, weight="bold", id="ai-provider-model"), status_badge(p.health_status), align="center"),
+                    rx.hstack(rx.text(p.model, weight="bold", id="ai-provider-model"), health_badge(p.health_status), align="center"),
                     rx.text(p.base_url, size="1", color_scheme="gray", id="ai-provider-url"),
                     spacing="1",
                 ),

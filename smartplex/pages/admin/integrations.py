@@ -8,7 +8,7 @@ from smartplex import routes
 from smartplex.components.ai_provider_card import ai_provider_card
 from smartplex.components.api_tokens_card import api_tokens_card
 from smartplex.components.copyable import copyable
-from smartplex.components.integration_card import integration_card, section
+from smartplex.components.integration_card import connection_field, connection_form, integration_card, secret_input, section
 from smartplex.components.integration_health import health_strip
 from smartplex.components.layout import app_page
 from smartplex.components.status_badge import status_badge
@@ -52,33 +52,15 @@ def _test_result() -> rx.Component:
 
 def _connection() -> rx.Component:
     return rx.vstack(
-        rx.form(
-            rx.flex(
-                rx.vstack(
-                    rx.text("Address", size="2", weight="medium", as_="label", html_for="seerr-url"),
-                    rx.input(name="url", default_value=S.seerr_url, placeholder="http://192.168.1.20:5055", max_length=512,
-                             width="100%", id="seerr-url", key=S.seerr_url),  # fmt: skip
-                    spacing="1",
-                    flex="2",
-                    min_width="240px",
-                ),
-                rx.vstack(
-                    rx.text("API key", size="2", weight="medium", as_="label", html_for="seerr-key"),
-                    rx.input(name="api_key", type="password", auto_complete="off",
-                             placeholder=rx.cond(S.seerr_key_mask, "Stored " + S.seerr_key_mask + " — leave empty to keep", "From Seerr's Settings → General"),
-                             max_length=256, width="100%", id="seerr-key"),  # fmt: skip
-                    spacing="1",
-                    flex="2",
-                    min_width="240px",
-                ),
-                rx.button("Save and test", type="submit", loading=S.busy, id="seerr-save", align_self="end"),
-                spacing="3",
-                wrap="wrap",
-                width="100%",
-            ),
+        connection_form(
+            connection_field("Address", rx.input(name="url", default_value=S.seerr_url, placeholder="http://192.168.1.20:5055",
+                                                 max_length=512, width="100%", id="seerr-url", key=S.seerr_url), "seerr-url",
+                             min_width="240px"),  # fmt: skip
+            connection_field("API key", secret_input(S.seerr_key_mask, "From Seerr's Settings → General", "seerr-key", 256), "seerr-key",
+                             min_width="240px"),  # fmt: skip
             on_submit=S.save_seerr,
-            reset_on_submit=True,  # the key never stays in the page
-            width="100%",
+            busy=S.busy,
+            save_id="seerr-save",
         ),
         rx.cond(S.form_error, rx.callout(S.form_error, icon="triangle_alert", color_scheme="red", width="100%", id="seerr-form-error")),
         rx.cond(
