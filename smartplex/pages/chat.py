@@ -59,7 +59,7 @@ def _conversations() -> rx.Component:
     )
 
 
-@app_page(routes.CHAT, "Chat", on_load=[S.load], icon="message-circle", order=2)
+@app_page(routes.CHAT, "Chat", on_load=[S.load], icon="message-circle", order=3)
 def chat_page() -> rx.Component:
     """The conversation list beside the chat on wide screens, below it on phones (one list, so one set of ids)."""
     return rx.flex(

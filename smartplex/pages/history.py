@@ -97,7 +97,7 @@ def _filters() -> rx.Component:
     )
 
 
-@app_page(routes.HISTORY, "History", on_load=[S.load], icon="history", order=2)
+@app_page(routes.HISTORY, "History", on_load=[S.load], icon="history", order=4)
 def history() -> rx.Component:
     return rx.vstack(
         _filters(),

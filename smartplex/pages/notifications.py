@@ -125,7 +125,7 @@ def _empty() -> rx.Component:
     )
 
 
-@app_page(routes.NOTIFICATIONS, "Notifications", on_load=[S.load], icon="bell", order=5)
+@app_page(routes.NOTIFICATIONS, "Notifications", on_load=[S.load], icon="bell", order=7)
 def notifications_page() -> rx.Component:
     return rx.vstack(
         rx.flex(

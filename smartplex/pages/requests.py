@@ -92,7 +92,7 @@ def status_filter(state: type[rx.State], id: str) -> rx.Component:
     )
 
 
-@app_page(routes.REQUESTS, "My requests", on_load=[S.load], icon="inbox", order=4)
+@app_page(routes.REQUESTS, "My requests", on_load=[S.load], icon="inbox", order=6)
 def my_requests() -> rx.Component:
     return rx.vstack(
         rx.flex(

@@ -10,7 +10,7 @@ from smartplex.components.poster import poster_card
 from smartplex.state.search import SearchState as S
 
 
-@app_page(routes.SEARCH, "Search", on_load=[S.load], icon="search", order=4)
+@app_page(routes.SEARCH, "Search", on_load=[S.load], icon="search", order=2)
 def search() -> rx.Component:
     return rx.vstack(
         rx.input(

@@ -37,7 +37,7 @@ def _number(label: str, value: rx.Var) -> rx.Component:
     return rx.card(rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.heading(value, size="6"), spacing="1"), flex="1", min_width="130px")
 
 
-@app_page(routes.STATS, "Stats", on_load=[S.load], icon="chart-column", order=3)
+@app_page(routes.STATS, "Stats", on_load=[S.load], icon="chart-column", order=5)
 def stats() -> rx.Component:
     return rx.vstack(
         rx.flex(

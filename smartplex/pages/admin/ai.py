@@ -152,7 +152,7 @@ def _prices() -> rx.Component:
     )
 
 
-@app_page(routes.ADMIN_AI, "AI", on_load=[S.load], admin=True, icon="sparkles", order=13)
+@app_page(routes.ADMIN_AI, "AI", on_load=[S.load], admin=True, icon="sparkles", order=14)
 def ai_admin() -> rx.Component:
     return rx.vstack(
         _provider(),

@@ -186,7 +186,7 @@ def _anchor(kind: str, card: rx.Component) -> rx.Component:
 
 
 @app_page(
-    routes.ADMIN_INTEGRATIONS, "Integrations", admin=True, icon="plug", order=13,
+    routes.ADMIN_INTEGRATIONS, "Integrations", admin=True, icon="plug", order=11,
     on_load=[H.load, S.load, TautulliState.load, AiProviderState.load, ApiTokensState.load],
 )  # fmt: skip
 def integrations() -> rx.Component:

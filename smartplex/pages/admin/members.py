@@ -92,7 +92,7 @@ def _invite_row(invite: rx.Var) -> rx.Component:
     )
 
 
-@app_page(routes.ADMIN_MEMBERS, "Members", on_load=[MembersState.load], admin=True, icon="users", order=11)
+@app_page(routes.ADMIN_MEMBERS, "Members", on_load=[MembersState.load], admin=True, icon="users", order=12)
 def members() -> rx.Component:
     return rx.vstack(
         import_card(),

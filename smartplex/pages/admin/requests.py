@@ -99,7 +99,7 @@ def _limits() -> rx.Component:
     )
 
 
-@app_page(routes.ADMIN_REQUESTS, "Requests", on_load=[S.load], admin=True, icon="clipboard-list", order=12)
+@app_page(routes.ADMIN_REQUESTS, "Requests", on_load=[S.load], admin=True, icon="clipboard-list", order=13)
 def admin_requests() -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.heading("Everyone's requests", size="4"), rx.spacer(), status_filter(S, "admin-request-filter"), width="100%", align="center"),

@@ -43,7 +43,7 @@ def _stray_webhooks() -> rx.Component:
     )
 
 
-@app_page(routes.ADMIN_SYSTEM, "System", on_load=[SystemState.load], admin=True, icon="activity", order=12)
+@app_page(routes.ADMIN_SYSTEM, "System", on_load=[SystemState.load], admin=True, icon="activity", order=15)
 def system() -> rx.Component:
     return rx.vstack(
         rx.hstack(
