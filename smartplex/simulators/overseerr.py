@@ -43,7 +43,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from smartplex.simulators.plex import Faults, solid_jpeg
-from smartplex.simulators.server import ThreadedServer
+from smartplex.simulators.server import Served
 
 VERSION = "2.7.3"
 API = "/api/v1"
@@ -169,7 +169,7 @@ class MediaRequest:
     modified_by: User | None = None
 
 
-class OverseerrSimulator:
+class OverseerrSimulator(Served):
     """The catalogue, users, media and requests of one Seerr, and the Starlette app serving them."""
 
     def __init__(self, *, api_key: str = "sim-overseerr-api-key", extra_movies: int = 0) -> None:
@@ -193,7 +193,6 @@ class OverseerrSimulator:
         self.webhook_auth: str | None = None
         self.deliveries: list[tuple[str, int | str]] = []  # (notification_type, HTTP status or error)
         self.seen: list[str] = []  # "METHOD /path?query X-API-User" of every request
-        self._url: str | None = None
         self.app = Starlette(routes=self._routes())
 
     # ----- setting the scene
@@ -254,19 +253,6 @@ class OverseerrSimulator:
         if kind:
             self._fire(kind, request)
         return request
-
-    # ----- serving
-
-    @property
-    def url(self) -> str:
-        if self._url is None:
-            raise RuntimeError("not serving: call serve() first")
-        return self._url
-
-    def serve(self, port: int | None = None) -> ThreadedServer:
-        server = ThreadedServer(self.app, port)
-        self._url = server.url
-        return server
 
     def _routes(self) -> list[Route]:
         return [

@@ -34,12 +34,6 @@ class AiProviderState(HouseholdCard, rx.State):
 
     @rx.event
     @admin_only
-    async def load(self, actor: UserView) -> None:
-        self.form_error = ""
-        await self._reload()
-
-    @rx.event
-    @admin_only
     async def save(self, actor: UserView, form: dict) -> list | None:
         """Save and probe; an empty key field keeps the stored key."""
         key = str(form.get("api_key") or "")

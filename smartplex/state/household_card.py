@@ -42,6 +42,12 @@ class HouseholdCard(rx.State, mixin=True):
 
     @rx.event
     @admin_only
+    async def load(self, actor: UserView) -> None:
+        self.form_error = ""
+        await self._reload()
+
+    @rx.event
+    @admin_only
     async def disconnect(self, actor: UserView) -> list:
         kind, _name, removed = self._card()
         await asyncio.to_thread(store.remove, actor.id, kind)

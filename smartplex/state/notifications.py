@@ -15,7 +15,7 @@ from smartplex.services.notifications import centre
 from smartplex.state.auth import admin_only, member_only, public
 from smartplex.state.detail import DetailDrawer
 from smartplex.state.paging import MemberPages
-from smartplex.state.live import LiveState, on_news
+from smartplex.state.live import LiveState, NoticeView, on_news
 
 
 @dataclass(frozen=True)
@@ -25,14 +25,9 @@ class TitleChipView:
 
 
 @dataclass(frozen=True)
-class NotificationRowView:
-    id: int = 0
-    kind: str = ""
-    title: str = ""
-    body: str = ""
-    link: str = ""
-    created_at: str = ""
-    read: bool = False
+class NotificationRowView(NoticeView):
+    """A notice with the titles a digest is about."""
+
     titles: list[TitleChipView] = field(default_factory=list)
 
 

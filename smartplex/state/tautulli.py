@@ -48,12 +48,6 @@ class TautulliState(HouseholdCard, rx.State):
 
     @rx.event
     @admin_only
-    async def load(self, actor: UserView) -> None:
-        self.form_error = ""
-        await self._reload()
-
-    @rx.event
-    @admin_only
     async def save(self, actor: UserView, form: dict) -> list | None:
         return await self._save_and_check(lambda: setup.save(actor.id, str(form.get("url", "")), str(form.get("api_key", ""))))
 
