@@ -38,7 +38,7 @@ QUESTIONS = {
 async def _ask(member: int, question: str) -> tuple[float, str]:
     began = time.perf_counter()
     answered_by = ""
-    async for event in chat.ask(member, False, question, now=world.NOW):
+    async for event in chat.ask(member, question, now=world.NOW):
         if isinstance(event, chat.Finished):
             answered_by = event.message.answered_by
     return (time.perf_counter() - began) * 1000, answered_by

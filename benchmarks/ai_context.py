@@ -161,7 +161,7 @@ def naive_dump_tokens(sim: OpenAISimulator) -> int:
 
 async def ask(member: int, question: str) -> StoredMessage:
     finished = None
-    async for event in chat.ask(member, False, question, now=NOW):
+    async for event in chat.ask(member, question, now=NOW):
         if isinstance(event, chat.Finished):
             finished = event.message
     assert finished is not None

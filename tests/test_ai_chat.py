@@ -23,7 +23,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def _ask(user: auth.UserView, question: str, **kw: Any) -> tuple[list[Any], chat.StoredMessage]:
-    events = [e async for e in chat.ask(user.id, user.is_admin, question, **kw)]
+    events = [e async for e in chat.ask(user.id, question, **kw)]
     assert isinstance(events[0], Begun) and isinstance(events[-1], Finished)
     return events, events[-1].message
 
@@ -160,7 +160,7 @@ def _conversation_of(message: chat.StoredMessage) -> int:
 
 async def test_stop_keeps_what_was_said(ai_provider: OpenAISimulator, chat_library: ChatLibrary, member: auth.UserView) -> None:
     ai_provider.chunk_delay = 0.05
-    stream = chat.ask(member.id, False, "What should I watch?")
+    stream = chat.ask(member.id, "What should I watch?")
     said = ""
     async with contextlib.aclosing(stream):
         async for event in stream:

@@ -84,7 +84,7 @@ async def test_the_client_passes_prism(openai_mock: PrismMock, db_url: str) -> N
 @pytest.mark.anyio
 async def test_every_request_of_a_turn_matches_the_spec(ai_provider: OpenAISimulator, chat_library: ChatLibrary, member: auth.UserView) -> None:
     for question in ("Movies like Alien", "What should I watch?", "What did I watch last week?"):
-        async for _event in chat.ask(member.id, False, question):
+        async for _event in chat.ask(member.id, question):
             pass
     assert len(ai_provider.requests) >= 6
     for body in ai_provider.requests:

@@ -73,7 +73,7 @@ async def poster(
     if viewer is None:
         return _json(401, "sign in to see posters")
     try:
-        visible = await asyncio.to_thread(servers.visible_server_ids, viewer.id, viewer.is_admin)
+        visible = await asyncio.to_thread(servers.visible_server_ids, viewer.id)
         width = w or (posters.DEFAULT_ART_WIDTH if kind == posters.ImageKind.ART else posters.DEFAULT_WIDTH)
         ref = await asyncio.to_thread(posters.locate, media_item_id, width, visible, kind)
         if _matches(request.headers.get("if-none-match"), ref.etag):

@@ -33,6 +33,9 @@ class User(SQLModel, table=True):
     webhook_secret_encrypted: str | None = Field(default=None, max_length=512)
     is_active: bool = flag(True)
     time_zone: str | None = Field(default=None, max_length=64)  # IANA name; None until the browser reports one
+    # The server the member's pages show; None: every server they reach, merged. (No foreign key: `server`
+    # already points at `user`, and a removed or forgotten choice simply falls back to all.)
+    chosen_server_id: int | None = None
     last_login_at: datetime | None = None
     login_count: int = num(0)
     created_at: datetime = Field(default_factory=utcnow)

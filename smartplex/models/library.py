@@ -25,6 +25,11 @@ class Server(SQLModel, table=True):
     unreachable_since: datetime | None = None
     last_full_sync_at: datetime | None = None
     last_incremental_sync_at: datetime | None = None
+    # The Plex accounts the server lists at /accounts (read at each sync): the people who can stream from it.
+    # None until first read: then every member of the household counts as reaching it.
+    account_ids: list[int] | None = Field(default=None, sa_type=JSON)
+    # Removed by the admin: its plays stay readable as history, its items leave recommendations and search.
+    removed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import redis
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from smartplex import __version__
 from smartplex.config import get_settings
@@ -40,7 +40,7 @@ def _plex() -> dict[str, dict[str, Any]]:
                 Integration,
                 (Integration.server_id == Server.id) & (Integration.kind == IntegrationKind.PLEX),
                 isouter=True,
-            )
+            ).where(col(Server.removed_at).is_(None))
         ).all()
     for server, integration in rows:
         entry: dict[str, Any] = {"status": "error" if server.unreachable_since else "ok"}

@@ -58,7 +58,7 @@ class ChatState(DetailDrawer, rx.State):
             stored = await asyncio.to_thread(conversations.messages, actor.id, conversation_id) if conversation_id else []
         except ConversationError:
             stored, conversation_id = [], 0
-        cards = await asyncio.to_thread(chat.title_cards, actor.id, actor.is_admin, card_ids(stored))
+        cards = await asyncio.to_thread(chat.title_cards, actor.id, card_ids(stored))
         ctx = await self._view_context(actor)
         self.conversation_id = conversation_id
         self.messages = [message_view(m, cards, ctx) for m in stored]
@@ -187,7 +187,7 @@ class ChatState(DetailDrawer, rx.State):
             conversation_id = self.conversation_id or None
             if retry_of:
                 self.messages = [m for m in self.messages if m.id != retry_of]
-        stream = chat.ask(actor.id, actor.is_admin, question, conversation_id=conversation_id, retry_of=retry_of or None)
+        stream = chat.ask(actor.id, question, conversation_id=conversation_id, retry_of=retry_of or None)
         pending, flushed, finished = "", 0.0, None
         try:
             async with contextlib.aclosing(stream):
@@ -218,7 +218,7 @@ class ChatState(DetailDrawer, rx.State):
             if finished is None:  # stopped: the service kept what was said; show it as stored
                 await self._show(actor, self.conversation_id)
             else:
-                cards = await asyncio.to_thread(chat.title_cards, actor.id, actor.is_admin, card_ids([finished]))
+                cards = await asyncio.to_thread(chat.title_cards, actor.id, card_ids([finished]))
                 self.messages = [*self.messages, message_view(finished, cards, await self._view_context(actor))]
             self.streaming, self.streaming_text = False, ""
             await self._list(actor)

@@ -28,7 +28,7 @@ from smartplex.services.ai.conversations import ConversationSummary, StoredMessa
 from smartplex.services.ai.tools import Findings, Scope
 from smartplex.services.dashboard.cards import Card, card, items_by_id
 from smartplex.services.integrations import store
-from smartplex.services.plex import servers
+from smartplex.services.plex import household
 
 CHAT_LIMIT = ratelimit.rule("20/minute")  # roadmap item 24: per member, shared by every worker through Redis
 MAX_QUESTION = 2_000
@@ -79,10 +79,11 @@ def requests_available() -> bool:
     return store.connection(IntegrationKind.OVERSEERR) is not None
 
 
-def scope_for(user_id: int, is_admin: bool, now: datetime | None = None) -> Scope:
-    """The household server, if this person may see it; ChatError when there is none to ask about."""
-    server_id = servers.default_server_id()
-    if not server_id or server_id not in servers.visible_server_ids(user_id, is_admin):
+def scope_for(user_id: int, now: datetime | None = None) -> Scope:
+    """The server this person's pages show (their chosen one, else the first they reach); ChatError when there is
+    none to ask about."""
+    server_id = household.scope_for(user_id).primary
+    if not server_id:
         raise ChatError("No Plex server is connected yet, so there is no library to ask about.")
     return Scope(user_id, server_id, now or utcnow())
 
@@ -126,7 +127,6 @@ def _check(question: str) -> str:
 
 async def ask(
     user_id: int,
-    is_admin: bool,
     question: str,
     *,
     conversation_id: int | None = None,
@@ -140,7 +140,7 @@ async def ask(
     verdict = await asyncio.to_thread(ratelimit.hit, CHAT_LIMIT, f"chat:{user_id}")
     if not verdict.allowed:
         raise RateLimited(verdict.retry_after)
-    scope = await asyncio.to_thread(scope_for, user_id, is_admin, now)
+    scope = await asyncio.to_thread(scope_for, user_id, now)
     asked: StoredMessage | None = None
     if retry_of is not None:
         conversation_id, original = await asyncio.to_thread(conversations.take_back, user_id, retry_of)
@@ -239,10 +239,10 @@ async def _with_model(turn: _Turn, found: Provider, question: StoredMessage) -> 
             messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
 
 
-def title_cards(user_id: int, is_admin: bool, ids: list[int]) -> dict[int, Card]:
-    """Poster cards of titles answers named, by id (only the household server's, as the member may see it)."""
-    server_id = servers.default_server_id()
-    if not ids or server_id not in servers.visible_server_ids(user_id, is_admin):
+def title_cards(user_id: int, ids: list[int]) -> dict[int, Card]:
+    """Poster cards of titles answers named, by id (only the chat's server's, as the member may see it)."""
+    server_id = household.scope_for(user_id).primary
+    if not ids or not server_id:
         return {}
     with reading() as c:
         rows = items_by_id(c, server_id, list(dict.fromkeys(ids)))

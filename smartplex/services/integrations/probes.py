@@ -77,10 +77,10 @@ def name_of(kind: str, server_name: str | None) -> str:
 
 
 def targets() -> list[Target]:
-    """What there is to probe: every connected Plex server (its integration row made on demand) and every
+    """What there is to probe: every connected Plex server not removed (its integration row made on demand) and every
     configured household integration."""
     with session() as s:
-        for server in s.exec(select(Server).order_by(col(Server.id))).all():
+        for server in s.exec(select(Server).where(col(Server.removed_at).is_(None)).order_by(col(Server.id))).all():
             runs.integration_row(s, server)
         rows = s.exec(
             select(Integration, Server.name).join(Server, col(Server.id) == Integration.server_id, isouter=True)

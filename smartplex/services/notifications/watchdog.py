@@ -99,7 +99,7 @@ def check_webhooks(now: datetime | None = None) -> None:
     hours = limits().webhook_silence_hours
     W = WEBHOOK_EVENTS
     with reading() as conn:
-        servers = conn.execute(sa.select(SERVERS.c.id, SERVERS.c.name)).all()
+        servers = conn.execute(sa.select(SERVERS.c.id, SERVERS.c.name).where(SERVERS.c.removed_at.is_(None))).all()
         last = dict(
             conn.execute(
                 sa.select(W.c.server_id, sa.func.max(W.c.received_at))

@@ -24,6 +24,7 @@ from smartplex.log import get_logger
 from smartplex.models import WATCH, Role, Server, User
 from smartplex.services import auth, watching
 from smartplex.services.plex import connect
+from smartplex.services.plex.client import PlexClient
 from smartplex.services.plex.parse import to_int
 from smartplex.services.watching import OWNER_ACCOUNT_ID
 
@@ -68,7 +69,12 @@ class LinkPreview:
 def read_accounts(server_id: int) -> list[tuple[int, str, str]]:
     """(id, name, thumb) of the server's real accounts (the nameless system account left out)."""
     with connect.open_client(server_id) as client:
-        root = client.get_xml("/accounts")
+        return accounts_of(client)
+
+
+def accounts_of(client: PlexClient) -> list[tuple[int, str, str]]:
+    """`read_accounts` through an open client."""
+    root = client.get_xml("/accounts")
     found = []
     for el in root:
         account_id, name = to_int(el.get("id")), (el.get("name") or "").strip()

@@ -12,11 +12,13 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 
 from smartplex.db import session
-from smartplex.models import Integration, IntegrationKind, Server, User, iso, utcnow
+from smartplex.models import SERVERS, Integration, IntegrationKind, Server, User, iso, utcnow
 from smartplex.services import vault
+from smartplex.services.plex import household
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ def save_server(
         server.token_encrypted = vault.encrypt(token)
         server.version = version
         server.unreachable_since = None
+        server.removed_at = None  # connecting a removed server again brings it back; its next sync, its items
         s.add(server)
     ensure_webhook_secret(owner_id)
     return ServerView.of(server)
@@ -89,7 +92,7 @@ def get_server(server_id: int) -> Server | None:
 
 
 def servers_for_owner(owner_id: int) -> list[ServerView]:
-    """The owner's servers with what their last contact said (the `plex` integration row)."""
+    """The owner's servers (removed ones left out) with what their last contact said (the `plex` integration row)."""
     with session() as s:
         rows = s.exec(
             select(Server, Integration)
@@ -98,10 +101,16 @@ def servers_for_owner(owner_id: int) -> list[ServerView]:
                 (col(Integration.server_id) == Server.id) & (Integration.kind == IntegrationKind.PLEX),
                 isouter=True,
             )
-            .where(Server.owner_id == owner_id)
+            .where(Server.owner_id == owner_id, col(Server.removed_at).is_(None))
             .order_by(col(Server.id))
         )
         return [ServerView.of(server, health) for server, health in rows]
+
+
+def is_removed(conn: sa.Connection, server_id: int) -> bool:
+    """Whether the server was removed (or never existed), read on `conn`, inside the caller's transaction."""
+    removed = conn.execute(sa.select(SERVERS.c.removed_at).where(SERVERS.c.id == server_id)).first()
+    return removed is None or removed[0] is not None
 
 
 def server_token(server: Server) -> str:
@@ -179,16 +188,12 @@ def webhook_path(secret: str) -> str:
     return f"/api/webhooks/plex/{secret}"
 
 
-def visible_server_ids(user_id: int, is_admin: bool) -> set[int]:
-    """The servers whose library a signed-in person may see: the household's (the first connected, as the
-    dashboard shows it) and, for an admin, the servers they connected."""
-    with session() as s:
-        owned = set(s.exec(select(Server.id).where(Server.owner_id == user_id)).all()) if is_admin else set()
-    household = default_server_id()
-    return {server_id for server_id in (*owned, household) if server_id}
+def visible_server_ids(user_id: int) -> set[int]:
+    """The servers whose library a signed-in person may see: every server they reach (services.plex.household)."""
+    return {choice.id for choice in household.scope_for(user_id).reachable}
 
 
 def default_server_id() -> int:
-    """The server whose library members see (the first connected); 0 when none is connected."""
-    with session() as s:
-        return s.exec(select(Server.id).order_by(col(Server.id)).limit(1)).first() or 0
+    """The first connected server still in the household; 0 when there is none."""
+    servers = household.live_servers()
+    return servers[0].id if servers else 0

@@ -23,7 +23,8 @@ from smartplex.db import get_engine
 from smartplex.log import get_logger
 from smartplex.models import utcnow
 from smartplex.services import vault
-from smartplex.services.plex import connect, history, runs, servers
+from smartplex.services.plex import connect, history, household, runs, servers
+from smartplex.services.plex.accounts import accounts_of
 from smartplex.services.plex.client import (
     DEFAULT_TIMEOUTS,
     PlexAuthError,
@@ -67,8 +68,11 @@ class SyncOptions:
     backoff: float = 0.5
 
 
+REMOVED = "This Plex server was removed from SmartPlex."
+
+
 class SyncCancelled(Exception):
-    """The cancel flag was set; raised between pages."""
+    """The cancel flag was set, or the server was removed meanwhile; raised between pages."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,10 @@ def _sync_items(
             steady = steady and page.total_size == listing.total
             with engine.begin() as conn:
                 counts.changed += write_items(conn, server_id, page.items, utcnow())
+                # Checked after the write, in its transaction: a removal that committed first rolls this page back,
+                # one that commits later marks these rows removed too. Either way nothing comes back to life.
+                if servers.is_removed(conn, server_id):
+                    raise SyncCancelled(REMOVED)
             availability.on_items_written(server_id, page.items)
             counts.seen += len(page.items)
             counts.keys.update(item["rating_key"] for item in page.items)
@@ -235,6 +243,8 @@ def run_sync(
     server = servers.get_server(server_id)
     if server is None:
         raise servers.ServerError("No such Plex server.")
+    if server.removed_at is not None:
+        raise servers.ServerError(REMOVED)
     kind = runs.resolve_kind(server, kind, started_at)
     last = runs.last_sync(server)
     since = last - OVERLAP if kind == "incremental" and last else None
@@ -261,8 +271,9 @@ def run_sync(
                 log.warning("plex.sync.totals_moved", run_id=run_id, server_id=server_id)
             report("history")
             history.import_with(client, server_id, since)
-    except SyncCancelled:
-        return runs.close_run(run_id, kind, "cancelled", counts, began, None)
+            household.record_accounts(server_id, [account for account, _name, _thumb in accounts_of(client)])
+    except SyncCancelled as exc:
+        return runs.close_run(run_id, kind, "cancelled", counts, began, str(exc) or None)
     except (servers.ServerError, vault.VaultError) as exc:  # our stored record is unusable, Plex is not at fault
         return runs.close_run(run_id, kind, "failed", counts, began, str(exc))
     except PlexError as exc:

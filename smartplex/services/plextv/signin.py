@@ -94,7 +94,8 @@ def finish(pending: PendingSignIn, ip: str = "", client: PlexTvClient | None = N
 
 def _household() -> dict[str, Server]:
     with session() as s:
-        return {server.machine_id: server for server in s.exec(select(Server).order_by(col(Server.id)))}
+        live = select(Server).where(col(Server.removed_at).is_(None)).order_by(col(Server.id))
+        return {server.machine_id: server for server in s.exec(live)}
 
 
 def _sign_in(tv: PlexTvClient, account: PlexTvAccount, reachable: dict[str, Resource], ip: str) -> SignedIn:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from smartplex import log
 from smartplex.db import get_engine, write_transaction
-from smartplex.models import WEBHOOK_EVENTS, Server, WebhookStatus, utcnow
+from smartplex.models import SERVERS, WEBHOOK_EVENTS, WebhookStatus, utcnow
 from smartplex.services.plex import servers
 from smartplex.services.plex.webhooks.payload import Payload, WebhookRejected, parse_body
 
@@ -76,7 +76,10 @@ def _server_for(owner_id: int, machine_id: str) -> int | None:
     if hit is not None and hit[1] > time.monotonic() and machine_id in hit[0]:
         return hit[0][machine_id]
     with get_engine().connect() as conn:
-        rows = conn.execute(sa.select(Server.machine_id, Server.id).where(Server.owner_id == owner_id)).all()
+        live = sa.select(SERVERS.c.machine_id, SERVERS.c.id).where(
+            SERVERS.c.owner_id == owner_id, SERVERS.c.removed_at.is_(None)
+        )
+        rows = conn.execute(live).all()
     known = {machine: server_id for machine, server_id in rows}
     _servers[owner_id] = (known, time.monotonic() + CACHE_TTL)
     return known.get(machine_id)
