@@ -91,8 +91,11 @@ def titles(cards: list[dashboard.Card]) -> list[str]:
 
 
 def _core(card: dashboard.Card) -> dashboard.Card:
-    """The card without the fields a test checks on its own (play link key, backdrop, label, dates, runtime)."""
-    return dataclasses.replace(card, rating_key=None, art_id=None, episode="", added_at=None, duration_min=None)
+    """The card without the fields a test checks on its own (play link key, backdrop, label, dates, runtime, which
+    server and which title across servers)."""
+    return dataclasses.replace(
+        card, rating_key=None, art_id=None, episode="", added_at=None, duration_min=None, server_id=0, identity=""
+    )
 
 
 def key_of(item_id: int) -> str:
@@ -467,6 +470,7 @@ def test_item_detail_counts_other_people_only_from_three(world: World) -> None:
         rating_key=key_of(movie),
         last_played_at=NOW - timedelta(days=1) + timedelta(minutes=90),
         finished=True,
+        server_id=w.server,
     )
     assert dashboard.your_plays_sentence(detail, UTC, NOW) == "You played it twice, last yesterday."  # type: ignore[arg-type]
 
@@ -512,6 +516,7 @@ def test_item_detail_tolerates_missing_data_and_other_servers(world: World) -> N
         your_plays=0,
         liked_by_count=None,
         rating_key=key_of(bare),
+        server_id=w.server,
     )
     assert dashboard.your_plays_sentence(detail, UTC, NOW) == "You haven't watched it yet."  # type: ignore[arg-type]
     assert dashboard.item_detail(w.me, w.other_server, bare) is None

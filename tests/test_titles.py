@@ -52,7 +52,7 @@ def test_a_shows_drawer_lists_its_seasons_with_the_members_marks(server: int, me
     ]
     assert (detail.content_rating, detail.cast, detail.art_id, detail.rating_key) == ("TV-14", ["Aiko", "Ben"], show_id, "show-okami")
     assert dashboard.your_plays_sentence(detail, UTC, NOW) == "You watched 1 of 4 episodes, last on Saturday."
-    view = detail_view(detail, ViewContext(links=PlayLinks("m" * 40), now=NOW), [])
+    view = detail_view(detail, ViewContext(links={server: PlayLinks("m" * 40)}, now=NOW), [])
     assert view.open_season == "season-1" and view.seasons[0].watched_label == "1 of 3 watched"
     assert view.seasons[0].episodes[0].runtime == "45 min"
     assert view.play_url.endswith("details?key=%2Flibrary%2Fmetadata%2Fshow-okami")
@@ -78,7 +78,7 @@ def test_hero_leads_with_the_first_pick_then_prefers_backdrops(server: int) -> N
     assert [(s.card.title, s.reason) for s in slides] == [
         ("Plain", "Continue watching"), ("Ōkami Den", "Because you watched X"), ("Arty", "Trending")
     ]  # fmt: skip
-    view = hero_view(slides[1], ViewContext(origin="https://sp.example", links=PlayLinks("m" * 40), now=NOW))
+    view = hero_view(slides[1], ViewContext(origin="https://sp.example", links={server: PlayLinks("m" * 40)}, now=NOW))
     assert view.art_url.startswith("https://sp.example/api/images/") and "kind=art&w=1280" in view.art_url
     assert "w=640" in view.art_small_url and view.subtitle == "S1 · E1 · Episode 1"
     assert view.facts == ["2019", "45 min", "TV-14"]
@@ -122,7 +122,7 @@ def test_cards_as_views_new_badge_play_link_and_tint(server: int, member: UserVi
     fresh = factories.item(server, "Fresh", added_at=NOW - timedelta(days=2), thumb="/t")
     stale = factories.item(server, "Stale", added_at=NOW - timedelta(days=8))
     cards = {c.title: c for c in dashboard.recently_added(server)}
-    ctx = ViewContext(origin="http://h", links=PlayLinks("m" * 40), now=NOW)
+    ctx = ViewContext(origin="http://h", links={server: PlayLinks("m" * 40)}, now=NOW)
     new, old = card_view(cards["Fresh"], ctx), card_view(cards["Stale"], ctx)
     assert (new.is_new, old.is_new) == (True, False)
     assert new.thumb_url == f"http://h/api/images/{fresh}?w=300" and old.thumb_url == ""

@@ -117,6 +117,7 @@ def poster_card(card: rx.Var, on_open: OpenHandler) -> rx.Component:
             width="100%",
         ),
         rx.cond(card.reason, rx.text(card.reason, size="1", color=tokens.ACCENT_TEXT, class_name="line-clamp-2", padding_top="2px")),
+        rx.cond(card.where, rx.text(card.where, size="1", color=tokens.MUTED, class_name="line-clamp-1 card-where")),
         class_name="poster-card",
     )
 

@@ -6,8 +6,10 @@ from smartplex import routes
 from smartplex.components import tokens
 from smartplex.components.artwork import artwork
 from smartplex.components.detail_drawer import detail_drawer
+from smartplex.components.server_switcher import server_switcher
 from smartplex.components.layout import app_page
 from smartplex.components.table import PHONE_HIDDEN, data_table, wide_column
+from smartplex.state.server_switcher import ServerSwitcherState
 from smartplex.state.history import HistoryState as S
 
 
@@ -97,9 +99,10 @@ def _filters() -> rx.Component:
     )
 
 
-@app_page(routes.HISTORY, "History", on_load=[S.load], icon="history", order=4)
+@app_page(routes.HISTORY, "History", on_load=[ServerSwitcherState.load, S.load], icon="history", order=4)
 def history() -> rx.Component:
     return rx.vstack(
+        server_switcher(),
         _filters(),
         rx.cond(
             S.total > 0,

@@ -7,9 +7,11 @@ from smartplex.components import tokens
 from smartplex.components.artwork import artwork
 from smartplex.components.detail_drawer import detail_drawer
 from smartplex.components.hero import hero
+from smartplex.components.server_switcher import server_switcher
 from smartplex.components.layout import app_page
 from smartplex.components.poster import poster_row
 from smartplex.components.request_window import request_button
+from smartplex.state.server_switcher import ServerSwitcherState
 from smartplex.state.auth import AuthState
 from smartplex.state.dashboard import DashboardState as S
 
@@ -124,12 +126,13 @@ def _sections() -> rx.Component:
     )
 
 
-@app_page(routes.HOME, "Home", on_load=[S.load], icon="house", order=1)
+@app_page(routes.HOME, "Home", on_load=[ServerSwitcherState.load, S.load], icon="house", order=1)
 def home() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.text(f"Welcome, {AuthState.user_name}", size="3", color=tokens.MUTED, id="welcome"),
             rx.spacer(),
+            server_switcher(),
             request_button("dashboard-request", size="2"),
             width="100%",
             align="center",

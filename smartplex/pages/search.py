@@ -5,14 +5,17 @@ import reflex as rx
 from smartplex import routes
 from smartplex.components import tokens
 from smartplex.components.detail_drawer import detail_drawer
+from smartplex.components.server_switcher import server_switcher
 from smartplex.components.layout import app_page
 from smartplex.components.poster import poster_card
+from smartplex.state.server_switcher import ServerSwitcherState
 from smartplex.state.search import SearchState as S
 
 
-@app_page(routes.SEARCH, "Search", on_load=[S.load], icon="search", order=2)
+@app_page(routes.SEARCH, "Search", on_load=[ServerSwitcherState.load, S.load], icon="search", order=2)
 def search() -> rx.Component:
     return rx.vstack(
+        server_switcher(),
         rx.input(
             rx.input.slot(rx.icon("search", size=18)),
             placeholder="Movies and shows on your server",

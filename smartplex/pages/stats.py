@@ -3,7 +3,9 @@
 import reflex as rx
 
 from smartplex import routes
+from smartplex.components.server_switcher import server_switcher
 from smartplex.components.layout import app_page
+from smartplex.state.server_switcher import ServerSwitcherState
 from smartplex.state.stats import StatsState as S
 
 
@@ -37,9 +39,10 @@ def _number(label: str, value: rx.Var) -> rx.Component:
     return rx.card(rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.heading(value, size="6"), spacing="1"), flex="1", min_width="130px")
 
 
-@app_page(routes.STATS, "Stats", on_load=[S.load], icon="chart-column", order=5)
+@app_page(routes.STATS, "Stats", on_load=[ServerSwitcherState.load, S.load], icon="chart-column", order=5)
 def stats() -> rx.Component:
     return rx.vstack(
+        server_switcher(),
         rx.flex(
             _number("Hours this week", S.hours_week),
             _number("Hours this month", S.hours_month),

@@ -12,20 +12,23 @@ floor (services/privacy.py) counts people as `PERSON` defines them.
   (the lowest id, if several; the server's local owner account is its owner), else the account itself, negated
   so the two id spaces never meet. So plays made before an account was linked count for the same person as the
   member's own, whichever path wrote them.
-- *Trending* on a server: the movies and shows (an episode counts for its show) that at least PRIVACY_FLOOR
-  distinct people played in the TRENDING_WINDOW before now, ranked by those people.
+- *Trending* on a server (or several shown merged): the movies and shows (an episode counts for its show; the
+  same title on two servers is one, `title_identity`) that at least PRIVACY_FLOOR distinct people played in the
+  TRENDING_WINDOW before now, ranked by those people.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from smartplex.models import MEDIA, SERVERS, USERS, WATCH, WatchEventKind
+from smartplex.services.plex.household import Servers, as_ids, on_servers
 from smartplex.services.privacy import PRIVACY_FLOOR
 
 OWNER_ACCOUNT_ID = 1
@@ -106,27 +109,47 @@ def title_rating_key() -> Any:
     )
 
 
+def title_identity(server_id: int, rating_key: str, guid: str | None) -> str:
+    """What makes a movie or show on two servers the same title: the guid Plex's agent gave it (`plex://movie/…`,
+    or an older agent's `com.plexapp.agents.imdb://…`, without its `?lang=` tail). Local media (`local://`) and
+    titles without a guid are only themselves."""
+    if guid and not guid.startswith("local://"):
+        return guid.split("?", 1)[0]
+    return f"{server_id}/{rating_key}"
+
+
 @dataclass(frozen=True)
 class TrendingTitle:
-    rating_key: str  # of the movie or show
-    people: int  # distinct people who played it in the window, always >= PRIVACY_FLOOR
-    sample_item_id: int  # one of its items that was played (the show's row may not be synced)
+    server_id: int  # where most of its people played it
+    rating_key: str  # of the movie or show, on that server
+    people: int  # distinct people who played it in the window, on any of the servers, always >= PRIVACY_FLOOR
+    sample_item_id: int  # one of its items played there (the show's row may not be synced)
+    servers: tuple[int, ...] = ()  # every server it was played on, most people first
+
+
+@dataclass
+class _Tally:
+    people: set[int] = field(default_factory=set)
+    on: dict[tuple[int, str], set[int]] = field(default_factory=dict)  # (server, rating key) -> its people
+    samples: dict[tuple[int, str], int] = field(default_factory=dict)
 
 
 def trending(
     conn: Connection,
-    server_id: int,
+    servers: Servers,
     now: datetime,
     *,
     window: timedelta = TRENDING_WINDOW,
     min_people: int = PRIVACY_FLOOR,
     limit: int | None = None,
 ) -> list[TrendingTitle]:
-    """The server's trending titles, most people first (ties by rating key); below the floor, nothing."""
+    """The trending titles of one server or several merged (a title on two servers is one title, its people
+    counted once), most people first (ties by rating key, or identity when merged); below the floor, nothing."""
+    ids = as_ids(servers)
     events = (
-        sa.select(WATCH.c.media_item_id.label("item_id"), PERSON.label("person"))
+        sa.select(WATCH.c.server_id, WATCH.c.media_item_id.label("item_id"), PERSON.label("person"))
         .where(
-            WATCH.c.server_id == server_id,
+            on_servers(WATCH.c.server_id, ids),
             WATCH.c.viewed_at > now - window,
             WATCH.c.viewed_at <= now,
             PLAYED,
@@ -142,20 +165,70 @@ def trending(
         .subquery()
     )
     titled = (
-        sa.select(title_rating_key().label("key"), pairs.c.person, MEDIA.c.id.label("item_id"))
+        sa.select(MEDIA.c.server_id, title_rating_key().label("key"), pairs.c.person, MEDIA.c.id.label("item_id"))
         .select_from(pairs.join(MEDIA, MEDIA.c.id == pairs.c.item_id))
-        .where(MEDIA.c.server_id == server_id, MEDIA.c.removed_at.is_(None))
+        .where(on_servers(MEDIA.c.server_id, ids), MEDIA.c.removed_at.is_(None))
         .subquery()
     )
-    people = sa.func.count(sa.distinct(titled.c.person))
-    ranked = (
-        sa.select(titled.c.key, people.label("people"), sa.func.max(titled.c.item_id).label("sample_id"))
-        .group_by(titled.c.key)
-        .having(people >= max(min_people, PRIVACY_FLOOR))
-        .order_by(people.desc(), titled.c.key)
-        .limit(limit)
-    )
-    return [TrendingTitle(r.key, r.people, r.sample_id) for r in conn.execute(ranked)]
+    rows = conn.execute(
+        sa.select(titled.c.server_id, titled.c.key, titled.c.person, sa.func.max(titled.c.item_id).label("sample_id"))
+        .group_by(titled.c.server_id, titled.c.key, titled.c.person)
+    ).all()
+    guids = _title_guids(conn, {(r.server_id, r.key) for r in rows}) if len(ids) > 1 else {}
+    tallies: dict[str, _Tally] = {}
+    for r in rows:
+        title = (r.server_id, r.key)
+        identity = title_identity(r.server_id, r.key, guids.get(title)) if len(ids) > 1 else r.key
+        tally = tallies.setdefault(identity, _Tally())
+        tally.people.add(r.person)
+        tally.on.setdefault(title, set()).add(r.person)
+        tally.samples[title] = max(tally.samples.get(title, 0), r.sample_id)
+    floor = max(min_people, PRIVACY_FLOOR)
+    ranked = sorted(
+        ((identity, t) for identity, t in tallies.items() if len(t.people) >= floor),
+        key=lambda pair: (-len(pair[1].people), pair[0]),
+    )[:limit]
+    found = []
+    for _identity, tally in ranked:
+        places = sorted(tally.on, key=lambda title: (-len(tally.on[title]), ids.index(title[0]), title[1]))
+        server_id, key = places[0]
+        servers_on = tuple(dict.fromkeys(server for server, _key in places))
+        found.append(TrendingTitle(server_id, key, len(tally.people), tally.samples[places[0]], servers_on))
+    return found
+
+
+def title_identities(conn: Connection, item_ids: Collection[int]) -> dict[int, str]:
+    """`title_identity` of the movie or show of each item (an episode or season stands for its show), by item id."""
+    if not item_ids:
+        return {}
+    rows = conn.execute(
+        sa.select(MEDIA.c.id, MEDIA.c.server_id, title_rating_key().label("key")).where(MEDIA.c.id.in_(list(item_ids)))
+    ).all()
+    guids = _title_guids(conn, {(r.server_id, r.key) for r in rows})
+    return {r.id: title_identity(r.server_id, r.key, guids.get((r.server_id, r.key))) for r in rows}
+
+
+def played_identities(conn: Connection, user_id: int, servers: Servers) -> set[str]:
+    """`title_identity` of every title the member played on the servers (a rating is not a play)."""
+    items = conn.execute(
+        sa.select(WATCH.c.media_item_id)
+        .where(WATCH.c.user_id == user_id, on_servers(WATCH.c.server_id, servers), PLAYED)
+        .where(WATCH.c.media_item_id.is_not(None))
+        .distinct()
+    ).scalars()
+    return set(title_identities(conn, list(items)).values())
+
+
+def _title_guids(conn: Connection, titles: set[tuple[int, str]]) -> dict[tuple[int, str], str | None]:
+    """The guid of each (server, rating key) movie or show row that is synced."""
+    found: dict[tuple[int, str], str | None] = {}
+    for server_id in {server for server, _key in titles}:
+        keys = [key for server, key in titles if server == server_id]
+        rows = conn.execute(
+            sa.select(MEDIA.c.rating_key, MEDIA.c.guid).where(MEDIA.c.server_id == server_id, MEDIA.c.rating_key.in_(keys))
+        )
+        found.update({(server_id, key): guid for key, guid in rows})
+    return found
 
 
 def server_links(conn: Connection, server_id: int) -> dict[int, int]:

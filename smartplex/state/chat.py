@@ -16,7 +16,7 @@ from smartplex.services.ai import chat, conversations
 from smartplex.services.ai.chat import Begun, ChatError, Delta, Finished
 from smartplex.services.ai.conversations import ConversationError
 from smartplex.services.auth import UserView
-from smartplex.services.plex import servers
+from smartplex.services.plex import household
 from smartplex.state.auth import member_only, public
 from smartplex.state.chat_views import ConversationView, MessageView, card_ids, conversation_view, message_view
 from smartplex.state.context import view_context
@@ -64,7 +64,7 @@ class ChatState(DetailDrawer, rx.State):
         self.messages = [message_view(m, cards, ctx) for m in stored]
 
     async def _view_context(self, actor: UserView) -> ViewContext:
-        return await view_context(self, actor, await asyncio.to_thread(servers.default_server_id))
+        return await view_context(self, actor, (await asyncio.to_thread(household.scope_for, actor.id)).primary)
 
     async def _list(self, actor: UserView) -> None:
         self.conversations = [conversation_view(c) for c in await asyncio.to_thread(conversations.listing, actor.id)]

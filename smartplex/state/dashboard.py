@@ -11,7 +11,7 @@ from smartplex import routes
 from smartplex.services import dashboard, recommendations, wording
 from smartplex.services.auth import UserView
 from smartplex.services.dashboard import hero
-from smartplex.services.plex import activity, servers
+from smartplex.services.plex import activity, household
 from smartplex.state.auth import acting_user, member_only, public
 from smartplex.state.context import view_context
 from smartplex.state.detail import DetailDrawer
@@ -52,20 +52,23 @@ class DashboardState(DetailDrawer, rx.State):
     favourite_genres: list[ChartPoint] = []
     plays_per_day: list[ChartPoint] = []
 
-    _server_id: int = 0
+    _servers: tuple[int, ...] = ()  # the servers shown (household.Scope.server_ids)
+    _played_on: tuple[int, ...] = ()  # whose plays history and stats read (household.history_ids)
     _marker: str = ""
     _generation: int = 0
 
     async def _refresh(self, actor: UserView) -> None:
-        ctx = await view_context(self, actor, self._server_id)
+        ctx = await view_context(self, actor, self._played_on)
         data, recs = await asyncio.gather(
-            asyncio.to_thread(dashboard.member_dashboard, actor.id, self._server_id, tz=ctx.tz),
-            asyncio.to_thread(recommendations.recommend, actor.id, self._server_id, 20),
+            asyncio.to_thread(
+                dashboard.member_dashboard, actor.id, self._servers, played_on=self._played_on, tz=ctx.tz
+            ),
+            asyncio.to_thread(recommendations.recommend, actor.id, self._servers, 20),
         )
         picks = [hero.Pick(c.media_item_id, _continue_reason(c), c.progress) for c in data.continue_watching]
         picks = picks[:HERO_FROM_CONTINUE] + [hero.Pick(r.media_item_id, r.reason) for r in recs[: hero.SLIDES]]
-        slides = await asyncio.to_thread(hero.slides, self._server_id, picks)
-        self._marker = await asyncio.to_thread(activity.change_marker, self._server_id)
+        slides = await asyncio.to_thread(hero.slides, self._servers, picks)
+        self._marker = await asyncio.to_thread(activity.change_marker, self._servers)
         self.hero = [hero_view(s, ctx) for s in slides]
         self.continue_watching = [card_view(c, ctx) for c in data.continue_watching]
         self.recently_added = [card_view(c, ctx) for c in data.recently_added]
@@ -87,9 +90,11 @@ class DashboardState(DetailDrawer, rx.State):
     @rx.event
     @member_only
     async def load(self, actor: UserView) -> rx.event.EventSpec | None:
-        self._server_id = await asyncio.to_thread(servers.default_server_id)
-        self.has_server = bool(self._server_id)
-        if not self._server_id:
+        scope = await asyncio.to_thread(household.scope_for, actor.id)
+        self._servers = scope.server_ids
+        self._played_on = await asyncio.to_thread(household.history_ids, scope)
+        self.has_server = bool(self._servers)
+        if not self._servers:
             if actor.is_admin:
                 return rx.redirect(routes.ONBOARDING, replace=True)
             self.loaded = True
@@ -124,8 +129,8 @@ class DashboardState(DetailDrawer, rx.State):
             async with self:
                 if generation != self._generation or self.router.url.path != routes.HOME:
                     return
-                server_id, marker = self._server_id, self._marker
-            if not server_id or await asyncio.to_thread(activity.change_marker, server_id) == marker:
+                shown, marker = self._servers, self._marker
+            if not shown or await asyncio.to_thread(activity.change_marker, shown) == marker:
                 continue
             async with self:
                 fresh = await acting_user(self)

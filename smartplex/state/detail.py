@@ -8,7 +8,7 @@ import reflex as rx
 
 from smartplex.services import dashboard, recommendations
 from smartplex.services.auth import UserView
-from smartplex.services.plex import servers
+from smartplex.services.plex import household
 from smartplex.state.auth import member_only, public
 from smartplex.state.context import view_context
 from smartplex.state.views import DetailView, detail_view, recommendation_view
@@ -23,17 +23,12 @@ class DetailDrawer(rx.State, mixin=True):
     @rx.event
     @member_only
     async def open_detail(self, actor: UserView, media_item_id: int) -> None:
-        server_id = await asyncio.to_thread(servers.default_server_id)
-        if not server_id:
-            return
-        item_id = int(media_item_id)
-        found, similar = await asyncio.gather(
-            asyncio.to_thread(dashboard.item_detail, actor.id, server_id, item_id),
-            asyncio.to_thread(recommendations.similar, server_id, item_id, SIMILAR),
-        )
+        reachable = [choice.id for choice in (await asyncio.to_thread(household.scope_for, actor.id)).reachable]
+        found = await asyncio.to_thread(dashboard.item_detail, actor.id, reachable, int(media_item_id))
         if found is None:
             return
-        ctx = await view_context(self, actor, server_id)
+        similar = await asyncio.to_thread(recommendations.similar, found.server_id, int(media_item_id), SIMILAR)
+        ctx = await view_context(self, actor, found.server_id)
         self.detail = detail_view(found, ctx, [recommendation_view(r, ctx) for r in similar])
         self.detail_open = True
 

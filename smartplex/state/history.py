@@ -9,7 +9,7 @@ import reflex as rx
 
 from smartplex.services import dashboard
 from smartplex.services.auth import UserView
-from smartplex.services.plex import servers
+from smartplex.services.plex import household
 from smartplex.state.auth import member_only
 from smartplex.state.context import view_context
 from smartplex.state.detail import DetailDrawer
@@ -36,15 +36,16 @@ class HistoryState(DetailDrawer, rx.State):
     rows: list[CardView] = []
 
     async def _reload(self, actor: UserView) -> None:
-        server_id = await asyncio.to_thread(servers.default_server_id)
-        if not server_id:
+        scope = await asyncio.to_thread(household.scope_for, actor.id)
+        played_on = await asyncio.to_thread(household.history_ids, scope)
+        if not played_on:
             self.rows, self.total, self.pages = [], 0, 1
             return
-        ctx = await view_context(self, actor, server_id)
+        ctx = await view_context(self, actor, played_on)
         found = await asyncio.to_thread(
             dashboard.history,
             actor.id,
-            server_id,
+            played_on,
             query=self.query[:200],
             media_type=TYPES.get(self.kind),
             since=_day(self.since),

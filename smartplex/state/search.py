@@ -1,4 +1,4 @@
-"""Library search: the server's movies and shows by title, accents and case folded."""
+"""Library search: the movies and shows of the servers the member shows, by title, accents and case folded."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import reflex as rx
 
 from smartplex.services.auth import UserView
 from smartplex.services.dashboard.search import MAX_QUERY, search_titles
-from smartplex.services.plex import servers
+from smartplex.services.plex import household
 from smartplex.state.auth import member_only
 from smartplex.state.context import view_context
 from smartplex.state.detail import DetailDrawer
@@ -33,10 +33,10 @@ class SearchState(DetailDrawer, rx.State):
         await self._search(actor)
 
     async def _search(self, actor: UserView) -> None:
-        server_id = await asyncio.to_thread(servers.default_server_id)
-        if not server_id or not self.query.strip():
+        shown = (await asyncio.to_thread(household.scope_for, actor.id)).server_ids
+        if not shown or not self.query.strip():
             self.results, self.searched = [], False
             return
-        ctx = await view_context(self, actor, server_id)
-        found = await asyncio.to_thread(search_titles, server_id, self.query)
+        ctx = await view_context(self, actor, shown)
+        found = await asyncio.to_thread(search_titles, shown, self.query)
         self.results, self.searched = [card_view(c, ctx) for c in found], True

@@ -8,7 +8,7 @@ import reflex as rx
 
 from smartplex.services import clock, dashboard
 from smartplex.services.auth import UserView
-from smartplex.services.plex import servers
+from smartplex.services.plex import household
 from smartplex.state.auth import member_only
 from smartplex.state.views import ChartPoint
 
@@ -29,11 +29,11 @@ class StatsState(rx.State):
     @rx.event
     @member_only
     async def load(self, actor: UserView) -> None:
-        server_id = await asyncio.to_thread(servers.default_server_id)
-        if not server_id:
+        played_on = await asyncio.to_thread(household.history_ids, await asyncio.to_thread(household.scope_for, actor.id))
+        if not played_on:
             return
         self.time_zone = actor.time_zone or "UTC"
-        s = await asyncio.to_thread(dashboard.stats, actor.id, server_id, tz=clock.zone(actor.time_zone))
+        s = await asyncio.to_thread(dashboard.stats, actor.id, played_on, tz=clock.zone(actor.time_zone))
         self.hours_week, self.hours_month, self.hours_year, self.plays = s.hours_week, s.hours_month, s.hours_year, s.plays
         self.by_weekday = [ChartPoint(d, n) for d, n in zip(WEEKDAYS, s.by_weekday, strict=True)]
         self.by_hour = [ChartPoint(f"{h:02d}", n) for h, n in enumerate(s.by_hour)]

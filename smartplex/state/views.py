@@ -25,12 +25,16 @@ class ViewContext:
     goes, and the member's clock."""
 
     origin: str = ""
-    links: PlayLinks = NO_LINKS
+    links: dict[int, PlayLinks] = field(default_factory=dict)  # by server id
     tz: tzinfo = UTC
     now: datetime = field(default_factory=utcnow)
 
     def absolute(self, path: str | None) -> str:
         return f"{self.origin}{path}" if path else ""
+
+    def play(self, server_id: int, rating_key: str | None) -> str:
+        """"Play in Plex" for an item of that server; "" when unknown."""
+        return self.links.get(server_id, NO_LINKS).url(rating_key)
 
     def art(self, item_id: int | None, width: int = ImageWidth.ART_MEDIUM) -> str:
         return self.absolute(art_url(item_id, width)) if item_id else ""
@@ -53,6 +57,7 @@ class CardView:
     episode: str = ""  # "S2 · E5"
     is_new: bool = False
     play_url: str = ""  # "Play in Plex"; "" when unknown
+    where: str = ""  # "On Living Room · Cabin": the servers it is on, when several are shown and it is on more than one
     watched_at: str = ""  # ISO 8601, for history rows
     watched_label: str = ""  # "Yesterday, 21:14" in the member's time zone
     watched_ago: str = ""  # "3 hours ago"
@@ -143,6 +148,10 @@ def _is_new(added_at: datetime | None, ctx: ViewContext) -> bool:
     return added_at is not None and ctx.now - added_at < NEW_FOR
 
 
+def on_servers(names: tuple[str, ...]) -> str:
+    return f"On {' · '.join(names)}" if names else ""
+
+
 def card_view(card: Card, ctx: ViewContext, reason: str = "") -> CardView:
     return CardView(
         media_item_id=card.media_item_id,
@@ -157,7 +166,8 @@ def card_view(card: Card, ctx: ViewContext, reason: str = "") -> CardView:
         reason=reason,
         episode=card.episode,
         is_new=_is_new(card.added_at, ctx),
-        play_url=ctx.links.url(card.rating_key),
+        play_url=ctx.play(card.server_id, card.rating_key),
+        where=on_servers(card.where),
     )
 
 
@@ -184,7 +194,8 @@ def recommendation_view(rec: Recommendation, ctx: ViewContext) -> CardView:
         tint=tint(rec.title),
         reason=rec.reason,
         is_new=_is_new(rec.added_at, ctx),
-        play_url=ctx.links.url(rec.rating_key),
+        play_url=ctx.play(rec.server_id, rec.rating_key),
+        where=on_servers(rec.where),
     )
 
 
@@ -203,13 +214,13 @@ def hero_view(slide: Slide, ctx: ViewContext) -> HeroView:
         art_small_url=ctx.art(card.art_id, ImageWidth.ART_SMALL),
         thumb_url=ctx.absolute(card.thumb_url),
         tint=tint(card.title),
-        play_url=ctx.links.url(card.rating_key),
+        play_url=ctx.play(card.server_id, card.rating_key),
         progress=card.progress,
     )
 
 
 def detail_view(detail: Detail, ctx: ViewContext, similar: list[CardView]) -> DetailView:
-    seasons = [_season_view(season, ctx) for season in detail.seasons]
+    seasons = [_season_view(season, ctx, detail.server_id) for season in detail.seasons]
     return DetailView(
         media_item_id=detail.media_item_id,
         title=detail.title,
@@ -224,7 +235,7 @@ def detail_view(detail: Detail, ctx: ViewContext, similar: list[CardView]) -> De
         thumb_url=ctx.absolute(detail.thumb_url),
         art_url=ctx.art(detail.art_id),
         tint=tint(detail.title),
-        play_url=ctx.links.url(detail.rating_key),
+        play_url=ctx.play(detail.server_id, detail.rating_key),
         directors=list(detail.directors),
         cast=list(detail.cast),
         your_plays=detail.your_plays,
@@ -237,7 +248,7 @@ def detail_view(detail: Detail, ctx: ViewContext, similar: list[CardView]) -> De
     )
 
 
-def _season_view(season: Season, ctx: ViewContext) -> SeasonView:
+def _season_view(season: Season, ctx: ViewContext, server_id: int) -> SeasonView:
     episodes = [
         EpisodeView(
             media_item_id=e.media_item_id,
@@ -246,7 +257,7 @@ def _season_view(season: Season, ctx: ViewContext) -> SeasonView:
             runtime=wording.runtime(e.duration_min),
             watched=e.watched,
             progress=e.progress,
-            play_url=ctx.links.url(e.rating_key),
+            play_url=ctx.play(server_id, e.rating_key),
         )
         for e in season.episodes
     ]

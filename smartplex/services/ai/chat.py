@@ -245,5 +245,5 @@ def title_cards(user_id: int, ids: list[int]) -> dict[int, Card]:
     if not ids or not server_id:
         return {}
     with reading() as c:
-        rows = items_by_id(c, server_id, list(dict.fromkeys(ids)))
+        rows = items_by_id(c, (server_id,), list(dict.fromkeys(ids)))
     return {item_id: card(row) for item_id, row in rows.items()}

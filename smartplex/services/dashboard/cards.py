@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from smartplex.models import MEDIA
+from smartplex.services import watching
 from smartplex.services.plex.posters import poster_url
 from smartplex.services.untidy import tag_names
 
@@ -39,12 +41,17 @@ class Card:
     episode: str = ""  # "S2 · E5" for an episode
     added_at: datetime | None = None  # when the server got it (for a show: its newest episode)
     duration_min: int | None = None
+    server_id: int = 0
+    identity: str = ""  # the same title on another server has the same identity (`title_identity`)
+    where: tuple[str, ...] = ()  # the servers it is on, when several servers are shown merged (`merge_titles`)
 
 
 def item_columns() -> list[Any]:
     """What a card needs of an item and, for an episode, of its show."""
     return [
         MEDIA.c.id,
+        MEDIA.c.server_id,
+        MEDIA.c.guid,
         MEDIA.c.rating_key,
         MEDIA.c.type,
         MEDIA.c.title,
@@ -61,6 +68,7 @@ def item_columns() -> list[Any]:
         MEDIA.c.duration_ms,
         SHOW.c.id.label("show_id"),
         SHOW.c.rating_key.label("show_rating_key"),
+        SHOW.c.guid.label("show_guid"),
         SHOW.c.title.label("show_title"),
         SHOW.c.year.label("show_year"),
         sa.cast(SHOW.c.genres, sa.Text).label("show_genres"),
@@ -81,15 +89,13 @@ def with_show(source: Any) -> Any:
     )
 
 
-def items_by_id(conn: Connection, server_id: int, ids: list[int]) -> dict[int, Row[Any]]:
-    """Items by id. The server is checked on the rows: as a SQL filter it lures SQLite off the primary key
-    onto the (server_id, rating_key) index, a scan of the whole library."""
+def items_by_id(conn: Connection, server_ids: Collection[int], ids: list[int]) -> dict[int, Row[Any]]:
+    """Items by id, of the given servers. The server is checked on the rows: as a SQL filter it lures SQLite
+    off the primary key onto the (server_id, rating_key) index, a scan of the whole library."""
     if not ids:
         return {}
-    rows = conn.execute(
-        sa.select(*item_columns(), MEDIA.c.server_id).select_from(with_show(MEDIA)).where(MEDIA.c.id.in_(ids))
-    )
-    return {row.id: row for row in rows if row.server_id == server_id}
+    rows = conn.execute(sa.select(*item_columns()).select_from(with_show(MEDIA)).where(MEDIA.c.id.in_(ids)))
+    return {row.id: row for row in rows if row.server_id in server_ids}
 
 
 def titles_by_key(conn: Connection, server_id: int, keys: list[str]) -> dict[str, Row[Any]]:
@@ -105,10 +111,34 @@ def titles_by_key(conn: Connection, server_id: int, keys: list[str]) -> dict[str
 
 
 def title_key(row: Row[Any]) -> str:
-    """One key per movie or show, so episodes of one show count once."""
+    """One key per movie or show on one server, so episodes of one show count once."""
     if row.type == "episode" and row.grandparent_rating_key:
         return f"show:{row.grandparent_rating_key}"
     return f"item:{row.id}"
+
+
+def title_identity(row: Row[Any]) -> str:
+    """services.watching.title_identity of the card's title (an episode stands for its show)."""
+    if row.type == "episode":
+        return watching.title_identity(row.server_id, row.grandparent_rating_key or row.rating_key, row.show_guid)
+    return watching.title_identity(row.server_id, row.rating_key, row.guid)
+
+
+def merge_titles(cards: Iterable[Card], names: Mapping[int, str]) -> list[Card]:
+    """Each title once, in the order first seen, with the names of the servers it is on (`names`: server id ->
+    name) when it is on more than one."""
+    merged: dict[str, Card] = {}
+    where: dict[str, list[str]] = {}
+    for shown in cards:
+        key = shown.identity or f"{shown.server_id}/{shown.media_item_id}"
+        merged.setdefault(key, shown)
+        name = names.get(shown.server_id, "")
+        if name and name not in where.setdefault(key, []):
+            where[key].append(name)
+    return [
+        dataclasses.replace(shown, where=tuple(where[key])) if len(where.get(key, ())) > 1 else shown
+        for key, shown in merged.items()
+    ]
 
 
 def share(progress: float | None) -> float:
@@ -156,6 +186,8 @@ def card(row: Row[Any], progress: float = 0.0) -> Card:
         episode=episode_label(row.parent_index, row.item_index) if row.type == "episode" else "",
         added_at=row.added_at,
         duration_min=minutes(row.duration_ms),
+        server_id=row.server_id,
+        identity=title_identity(row),
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Row
 from smartplex.db import reading
 from smartplex.models import MEDIA, USERS, WATCH, WatchEventKind, utcnow
 from smartplex.services import clock, watching, wording
+from smartplex.services.plex.household import Servers, as_ids
 from smartplex.services.dashboard.cards import SHOW, card, episode_label, item_columns, minutes, share, with_show
 from smartplex.services.dashboard.history import count_rows, plays
 from smartplex.services.privacy import PRIVACY_FLOOR
@@ -76,10 +77,11 @@ class Detail:
     finished: bool = False  # the member finished it (a show: every episode)
     seasons: list[Season] = field(default_factory=list)  # the show's, for a show, season or episode
     show_id: int | None = None  # the show an episode belongs to
+    server_id: int = 0
 
 
-def item_detail(user_id: int, server_id: int, media_item_id: int, *, conn: Connection | None = None) -> Detail | None:
-    """One item as the member sees it; None when it is not on this server."""
+def item_detail(user_id: int, servers: Servers, media_item_id: int, *, conn: Connection | None = None) -> Detail | None:
+    """One item as the member sees it; None when it is not on these servers."""
     with reading(conn) as c:
         row = c.execute(
             sa.select(
@@ -96,10 +98,11 @@ def item_detail(user_id: int, server_id: int, media_item_id: int, *, conn: Conne
                 SHOW.c.summary.label("show_summary"),
             )
             .select_from(with_show(MEDIA))
-            .where(MEDIA.c.id == media_item_id, MEDIA.c.server_id == server_id)
+            .where(MEDIA.c.id == media_item_id)  # the server checked on the row: see cards.items_by_id
         ).first()
-        if row is None:
+        if row is None or row.server_id not in as_ids(servers):
             return None
+        server_id = row.server_id
         items = _family(server_id, row)
         played = plays(c, user_id, server_id, None, None, items).subquery()
         your_plays = count_rows(c, sa.select(played))
@@ -143,6 +146,7 @@ def item_detail(user_id: int, server_id: int, media_item_id: int, *, conn: Conne
         finished=finished,
         seasons=seasons,
         show_id=row.show_id if row.type == "episode" else None,
+        server_id=server_id,
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from smartplex.db import reading
 from smartplex.models import MEDIA
+from smartplex.services.plex.household import Servers, as_ids
 from smartplex.services.dashboard.cards import SHOW, Card, card, item_columns, with_show
 
 SLIDES = 5
@@ -35,8 +36,9 @@ class Slide:
     content_rating: str
 
 
-def slides(server_id: int, picks: list[Pick], limit: int = SLIDES, *, conn: Connection | None = None) -> list[Slide]:
-    """The hero's slides for `picks` (best first), at most `limit`; picks not on the server are skipped."""
+def slides(servers: Servers, picks: list[Pick], limit: int = SLIDES, *, conn: Connection | None = None) -> list[Slide]:
+    """The hero's slides for `picks` (best first), at most `limit`; picks not on the servers are skipped."""
+    ids = as_ids(servers)
     unique = list({p.media_item_id: p for p in reversed(picks)}.values())[::-1]  # first pick of an item wins
     if not unique or limit <= 0:
         return []
@@ -46,7 +48,6 @@ def slides(server_id: int, picks: list[Pick], limit: int = SLIDES, *, conn: Conn
             for row in c.execute(
                 sa.select(
                     *item_columns(),
-                    MEDIA.c.server_id,
                     MEDIA.c.summary,
                     MEDIA.c.content_rating,
                     SHOW.c.summary.label("show_summary"),
@@ -55,7 +56,7 @@ def slides(server_id: int, picks: list[Pick], limit: int = SLIDES, *, conn: Conn
                 .select_from(with_show(MEDIA))
                 .where(MEDIA.c.id.in_([p.media_item_id for p in unique]), MEDIA.c.removed_at.is_(None))
             )
-            if row.server_id == server_id
+            if row.server_id in ids
         }
     found = [
         Slide(

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Row
 from smartplex.db import epoch_seconds, reading
 from smartplex.models import MEDIA, WATCH, utcnow
 from smartplex.services import clock, watching
+from smartplex.services.plex.household import Servers, on_servers
 from smartplex.services.dashboard.cards import SHOW, Card, card, item_columns, unknown_card, with_show
 from smartplex.services.text import fold, like_pattern
 from smartplex.services.untidy import tag_names
@@ -64,7 +65,7 @@ class Stats:
 
 def history(
     user_id: int,
-    server_id: int,
+    servers: Servers,
     *,
     query: str = "",
     media_type: str | None = None,
@@ -85,7 +86,7 @@ def history(
     page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
     page = max(page, 1)
     with reading(conn) as c:
-        played = plays(c, user_id, server_id, _start(since, tz), _end(until, tz)).subquery()
+        played = plays(c, user_id, servers, _start(since, tz), _end(until, tz)).subquery()
         listing = (
             sa.select(
                 *item_columns(),
@@ -110,14 +111,14 @@ def history(
 
 
 def stats(
-    user_id: int, server_id: int, now: datetime | None = None, *, tz: tzinfo = UTC, conn: Connection | None = None
+    user_id: int, servers: Servers, now: datetime | None = None, *, tz: tzinfo = UTC, conn: Connection | None = None
 ) -> Stats:
     """Hours from duration x progress (a finished play counts its whole duration), and when and what was played,
     in the member's time zone `tz`."""
     now = now or utcnow()
     since = min(now - timedelta(days=365), clock.day_start(date(clock.local(now, tz).year, 1, 1), tz))
     with reading(conn) as c:
-        played = plays(c, user_id, server_id, since, now).subquery()
+        played = plays(c, user_id, servers, since, now).subquery()
         rows = c.execute(
             sa.select(
                 epoch_seconds(c.dialect.name, played.c.started_at).label("started"),
@@ -135,13 +136,13 @@ def stats(
 def plays(
     conn: Connection,
     user_id: int,
-    server_id: int,
+    servers: Servers,
     start: datetime | None,
     end: datetime | None,
     items: Any = None,
 ) -> sa.Select[Any]:
     """The member's plays: one row per (item, UTC day) of play-family events, optionally within [start, end)."""
-    conditions = [WATCH.c.user_id == user_id, WATCH.c.server_id == server_id, watching.PLAYED]
+    conditions = [WATCH.c.user_id == user_id, on_servers(WATCH.c.server_id, servers), watching.PLAYED]
     if start is not None:
         conditions.append(WATCH.c.viewed_at >= start)
     if end is not None:

@@ -11,15 +11,17 @@ from sqlalchemy.engine import Connection
 
 from smartplex.db import reading
 from smartplex.models import MEDIA
-from smartplex.services.dashboard.cards import Card, card, item_columns, with_show
+from smartplex.services.dashboard.cards import Card, card, item_columns, merge_titles, with_show
+from smartplex.services.plex.household import Servers, as_ids, names, on_servers
 from smartplex.services.text import fold, like_pattern
 
 MAX_RESULTS = 60
 MAX_QUERY = 200
 
 
-def search_titles(server_id: int, query: str, limit: int = 40, *, conn: Connection | None = None) -> list[Card]:
-    """The server's movies and shows whose title contains `query` (folded), best first; [] for an empty query."""
+def search_titles(servers: Servers, query: str, limit: int = 40, *, conn: Connection | None = None) -> list[Card]:
+    """The servers' movies and shows whose title contains `query` (folded), best first, a title on several servers
+    once with their names; [] for an empty query."""
     needle = fold(query[:MAX_QUERY])
     if not needle:
         return []
@@ -28,7 +30,7 @@ def search_titles(server_id: int, query: str, limit: int = 40, *, conn: Connecti
         sa.select(*item_columns())
         .select_from(with_show(MEDIA))
         .where(
-            MEDIA.c.server_id == server_id,
+            on_servers(MEDIA.c.server_id, servers),
             MEDIA.c.type.in_(("movie", "show")),
             MEDIA.c.removed_at.is_(None),
             MEDIA.c.search_key.like(like_pattern(needle), escape="\\"),
@@ -41,4 +43,6 @@ def search_titles(server_id: int, query: str, limit: int = 40, *, conn: Connecti
         .limit(min(max(limit, 1), MAX_RESULTS))
     )
     with reading(conn) as c:
-        return [card(row) for row in c.execute(stmt)]
+        found = [card(row) for row in c.execute(stmt)]
+    ids = as_ids(servers)
+    return merge_titles(found, names(ids)) if len(ids) > 1 else found

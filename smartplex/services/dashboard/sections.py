@@ -10,11 +10,13 @@ the few rows that come back.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 
 from smartplex.db import reading
 from smartplex.models import MEDIA, WATCH, utcnow
@@ -24,11 +26,13 @@ from smartplex.services.dashboard.cards import (
     card,
     item_columns,
     items_by_id,
+    merge_titles,
     show_card,
     title_key,
     titles_by_key,
     with_show,
 )
+from smartplex.services.plex.household import Servers, as_ids, names, on_servers
 from smartplex.services.privacy import PRIVACY_FLOOR
 
 LIKED_RATING = 7.0
@@ -40,8 +44,9 @@ class Trend:
     members: int  # distinct people who played it in the window, always >= PRIVACY_FLOOR
 
 
-def continue_watching(user_id: int, server_id: int, limit: int = 12, *, conn: Connection | None = None) -> list[Card]:
-    """Items whose latest event for the member is a started, unfinished play; newest first, one per show."""
+def continue_watching(user_id: int, servers: Servers, limit: int = 12, *, conn: Connection | None = None) -> list[Card]:
+    """Items whose latest event for the member is a started, unfinished play; newest first, one per show (a title
+    on several servers: where it was played last)."""
     latest = (
         sa.select(
             WATCH.c.media_item_id,
@@ -54,7 +59,7 @@ def continue_watching(user_id: int, server_id: int, limit: int = 12, *, conn: Co
         )
         .where(
             WATCH.c.user_id == user_id,
-            WATCH.c.server_id == server_id,
+            on_servers(WATCH.c.server_id, servers),
             WATCH.c.media_item_id.is_not(None),
             watching.PLAYED,
         )
@@ -68,7 +73,7 @@ def continue_watching(user_id: int, server_id: int, limit: int = 12, *, conn: Co
             latest.c.event.not_in(watching.FINISHED_EVENTS),
             latest.c.progress >= watching.STARTED_PROGRESS,
             latest.c.progress < watching.FINISHED_PROGRESS,
-            MEDIA.c.server_id == server_id,
+            on_servers(MEDIA.c.server_id, servers),
             MEDIA.c.removed_at.is_(None),
         )
         .order_by(latest.c.viewed_at.desc(), MEDIA.c.id.desc())
@@ -76,14 +81,29 @@ def continue_watching(user_id: int, server_id: int, limit: int = 12, *, conn: Co
     cards: dict[str, Card] = {}
     with reading(conn) as c, c.execute(stmt) as rows:
         for row in rows:
-            cards.setdefault(title_key(row), card(row, row.progress))
+            shown = card(row, row.progress)
+            cards.setdefault(shown.identity, shown)
             if len(cards) == limit:
                 break
     return list(cards.values())
 
 
-def recently_added(server_id: int, limit: int = 20, *, conn: Connection | None = None) -> list[Card]:
-    """Movies and shows by their newest addition; a show with new episodes appears once, as the show."""
+def recently_added(servers: Servers, limit: int = 20, *, conn: Connection | None = None) -> list[Card]:
+    """Movies and shows by their newest addition; a show with new episodes appears once, as the show. Several
+    servers: each server's list, merged newest first (a title on two servers once, with both names)."""
+    ids = as_ids(servers)
+    if len(ids) != 1:
+        lists = [_recently_added(server_id, limit, conn) for server_id in ids]
+        newest = sorted((c for cards in lists for c in cards), key=_added_order)
+        return merge_titles(newest, names(ids))[:limit]
+    return _recently_added(ids[0], limit, conn)
+
+
+def _added_order(shown: Card) -> tuple[float, int]:
+    return (-(shown.added_at.timestamp() if shown.added_at else 0.0), -shown.media_item_id)
+
+
+def _recently_added(server_id: int, limit: int, conn: Connection | None) -> list[Card]:
     newest: dict[str, int] = {}  # title key -> its newest movie or episode
     window = limit * 8
     with reading(conn) as c:
@@ -107,27 +127,34 @@ def recently_added(server_id: int, limit: int = 20, *, conn: Connection | None =
             if len(newest) == limit or len(rows) < window:
                 break
             window *= 4  # one show added many episodes: look further back
-        items = items_by_id(c, server_id, list(newest.values()))
+        items = items_by_id(c, (server_id,), list(newest.values()))
     return [show_card(items[item_id]) for item_id in newest.values() if item_id in items]
 
 
 def trending(
-    server_id: int,
+    servers: Servers,
     limit: int = 12,
     min_members: int = PRIVACY_FLOOR,
     *,
     now: datetime | None = None,
     conn: Connection | None = None,
 ) -> list[Trend]:
-    """The server's trending titles (services.watching.trending) as cards."""
+    """Trending titles (services.watching.trending) of one server or several merged, as cards."""
+    ids = as_ids(servers)
     with reading(conn) as c:
-        ranked = watching.trending(c, server_id, now or utcnow(), min_people=min_members, limit=limit)
-        titles = titles_by_key(c, server_id, [t.rating_key for t in ranked])
-        samples = items_by_id(c, server_id, [t.sample_item_id for t in ranked if t.rating_key not in titles])
+        ranked = watching.trending(c, ids, now or utcnow(), min_people=min_members, limit=limit)
+        titles: dict[tuple[int, str], Row[Any]] = {}
+        for server_id in {t.server_id for t in ranked}:
+            keys = [t.rating_key for t in ranked if t.server_id == server_id]
+            titles.update({(server_id, key): row for key, row in titles_by_key(c, server_id, keys).items()})
+        samples = items_by_id(c, ids, [t.sample_item_id for t in ranked if (t.server_id, t.rating_key) not in titles])
+    where = names(ids) if len(ids) > 1 else {}
     trends = []
     for t in ranked:
-        row = titles.get(t.rating_key) or samples.get(t.sample_item_id)
+        row = titles.get((t.server_id, t.rating_key)) or samples.get(t.sample_item_id)
         if row is not None:
-            shown = card(row) if t.rating_key in titles else show_card(row, subtitle="")
+            shown = card(row) if (t.server_id, t.rating_key) in titles else show_card(row, subtitle="")
+            if len(t.servers) > 1:
+                shown = dataclasses.replace(shown, where=tuple(where.get(s, "") for s in t.servers))
             trends.append(Trend(card=shown, members=t.people))
     return trends

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import col, func, select
 
+from smartplex.services.plex.household import Servers, as_ids
 from smartplex.db import session
 from smartplex.models import MediaItem, SyncRun, WatchEvent, WebhookEvent, iso, utcnow
 from smartplex.services.plex.webhooks.receiving import UNKNOWN_URL
@@ -111,9 +112,12 @@ def library_counts(server_id: int) -> dict[str, int]:
     return counts
 
 
-def change_marker(server_id: int) -> str:
-    """Changes whenever a play or a library change lands for the server (cheap: two indexed maxima)."""
+def change_marker(servers: Servers) -> str:
+    """Changes whenever a play or a library change lands for the servers (cheap: two indexed maxima each)."""
+    marks = []
     with session() as s:
-        last_event = s.exec(select(func.max(WatchEvent.id)).where(WatchEvent.server_id == server_id)).one()
-        last_sync = s.exec(select(func.max(SyncRun.id)).where(SyncRun.server_id == server_id)).one()
-    return f"{last_event or 0}:{last_sync or 0}"
+        for server_id in as_ids(servers):
+            last_event = s.exec(select(func.max(WatchEvent.id)).where(WatchEvent.server_id == server_id)).one()
+            last_sync = s.exec(select(func.max(SyncRun.id)).where(SyncRun.server_id == server_id)).one()
+            marks.append(f"{last_event or 0}:{last_sync or 0}")
+    return ",".join(marks)

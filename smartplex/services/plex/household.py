@@ -12,7 +12,11 @@ server they reach, merged. History keeps a removed server's plays (see `history_
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
 
 from sqlmodel import Session, col, select
 
@@ -92,7 +96,7 @@ def choose(user_id: int, server_id: int) -> Scope:
     """Remember the server this person's pages show (0: all they reach). A server they do not reach is refused
     (ValueError), so a forged event cannot widen what anyone sees."""
     scope = scope_for(user_id)
-    if server_id and all(r.id != server_id for r in scope.reachable):
+    if server_id < 0 or (server_id and all(r.id != server_id for r in scope.reachable)):
         raise ValueError("That server is not one you can reach.")
     with session() as s:
         user = s.get(User, user_id)
@@ -117,3 +121,26 @@ def record_accounts(server_id: int, account_ids: list[int]) -> None:
         server = s.get(Server, server_id)
         if server is not None:
             server.account_ids = sorted(set(account_ids))
+
+
+Servers = int | Collection[int]
+"""One server, or several shown merged: what the library and history queries take."""
+
+
+def as_ids(servers: Servers) -> tuple[int, ...]:
+    return (servers,) if isinstance(servers, int) else tuple(servers)
+
+
+def on_servers(column: sa.ColumnElement[Any], servers: Servers) -> sa.ColumnElement[bool]:
+    """SQL: `column` is one of the servers (an equality for one, so the query plans stay as they were)."""
+    ids = as_ids(servers)
+    if not ids:
+        return sa.false()
+    return column == ids[0] if len(ids) == 1 else column.in_(ids)
+
+
+def names(server_ids: Collection[int]) -> dict[int, str]:
+    """Server id -> its name, for "where it is" on merged cards."""
+    with session() as s:
+        rows = s.exec(select(Server.id, Server.name).where(col(Server.id).in_(list(server_ids))))
+        return {server_id or 0: name for server_id, name in rows}

@@ -16,10 +16,14 @@ Why it is shaped like this:
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from smartplex.db import get_engine
 from smartplex.models import utcnow
+from smartplex.services import watching
+from smartplex.services.plex import household
+from smartplex.services.plex.household import Servers, as_ids
 from smartplex.services.recommendations.blend import Scorer, diversify, member_view
 from smartplex.services.recommendations.index import (
     LOCK,
@@ -50,6 +54,8 @@ class Recommendation:
     reason_kind: str  # "because_watched" | "similar_people" | "trending" | "new" | "top_rated" | "similar"
     rating_key: str = ""
     added_at: datetime | None = None
+    server_id: int = 0
+    where: tuple[str, ...] = ()  # the servers it is recommended on, when several are shown merged
 
 
 def popular(
@@ -66,33 +72,61 @@ def popular(
     with LOCK:
         shared = shared_figures(server_id)
         played = shared.seen.get(exclude_user_id, {}) if exclude_user_id is not None else {}
-        return _popular(shared, limit, played, trending(shared, server_id, now))
+        return _popular(server_id, shared, limit, played, trending(shared, server_id, now))
 
 
-def recommend(user_id: int, server_id: int, limit: int = 20, now: datetime | None = None) -> list[Recommendation]:
+def recommend(user_id: int, servers: Servers, limit: int = 20, now: datetime | None = None) -> list[Recommendation]:
     """Up to `limit` movies and shows for this member on this server, best first, each with its reason.
 
     Never a title the member played (a show with any episode played, a movie started or finished) nor a
     removed one. Without any history it is `popular()`. Synchronous and CPU-bound: call it off the event loop.
+    Several servers: each server's list, merged best first (`_merged`).
     """
-    if limit <= 0:
+    ids = as_ids(servers)
+    if limit <= 0 or not ids:
         return []
     now = now or utcnow()
+    if len(ids) > 1:
+        return _merged(user_id, ids, limit, now)
+    server_id = ids[0]
     moment = int((now if now.tzinfo else now.replace(tzinfo=UTC)).timestamp())
     with LOCK:
         shared = shared_figures(server_id)
         trends = trending(shared, server_id, now)
         history = shared.seen.get(user_id)
         if not history:
-            return _popular(shared, limit, {}, trends)
+            return _popular(server_id, shared, limit, {}, trends)
         member = member_view(shared, user_id, history, moment)
         shortlist = Scorer(shared, member, trends, moment).shortlist(SHORTLIST * limit, limit)
         named: set[int] = set()
         picked = diversify(shortlist, limit)
-        return [_card(c.title, c.score, reason_for(c, member, shared, named), c.kind) for c in picked]
+        return [_card(server_id, c.title, c.score, reason_for(c, member, shared, named), c.kind) for c in picked]
 
 
-def _popular(shared: Shared, limit: int, played: dict[int, Seen], trends: dict[int, int]) -> list[Recommendation]:
+def _merged(user_id: int, server_ids: tuple[int, ...], limit: int, now: datetime) -> list[Recommendation]:
+    """Each server's recommendations by score, a title on two servers once (with both names), and none the member
+    played on any of them. Each server's privacy floor still holds: a server's signals count only its people."""
+    lists = [recommend(user_id, server_id, limit, now) for server_id in server_ids]
+    ranked = sorted((r for recs in lists for r in recs), key=lambda r: (-r.score, server_ids.index(r.server_id)))
+    with get_engine().connect() as conn:
+        identities = watching.title_identities(conn, [r.media_item_id for r in ranked])
+        played = watching.played_identities(conn, user_id, server_ids)
+    names = household.names(server_ids)
+    merged: dict[str, Recommendation] = {}
+    where: dict[str, list[str]] = {}
+    for rec in ranked:
+        identity = identities.get(rec.media_item_id, f"{rec.server_id}/{rec.rating_key}")
+        if identity in played:
+            continue
+        merged.setdefault(identity, rec)
+        where.setdefault(identity, []).append(names.get(rec.server_id, ""))
+    return [
+        replace(rec, where=tuple(where[identity])) if len(where[identity]) > 1 else rec
+        for identity, rec in list(merged.items())[:limit]
+    ]
+
+
+def _popular(server_id: int, shared: Shared, limit: int, played: dict[int, Seen], trends: dict[int, int]) -> list[Recommendation]:
     ranked = heapq.nsmallest(
         limit,
         (t for t in shared.library.titles.values() if not t.removed and t.id not in played),
@@ -104,13 +138,13 @@ def _popular(shared: Shared, limit: int, played: dict[int, Seen], trends: dict[i
         viewers = shared.popularity.get(title.id, 0)
         score = viewers / top + title.rating / 100
         if title.id in trends:
-            cards.append(_card(title, score, "Trending on your server", "trending"))
+            cards.append(_card(server_id, title, score, "Trending on your server", "trending"))
         else:
-            cards.append(_card(title, score, top_rated_reason(title, viewers), "top_rated"))
+            cards.append(_card(server_id, title, score, top_rated_reason(title, viewers), "top_rated"))
     return cards
 
 
-def _card(title: Title, score: float, reason: str, kind: str) -> Recommendation:
+def _card(server_id: int, title: Title, score: float, reason: str, kind: str) -> Recommendation:
     return Recommendation(
         media_item_id=title.id,
         title=title.title,
@@ -123,6 +157,7 @@ def _card(title: Title, score: float, reason: str, kind: str) -> Recommendation:
         reason_kind=kind,
         rating_key=title.rating_key,
         added_at=datetime.fromtimestamp(title.added, UTC) if title.added else None,
+        server_id=server_id,
     )
 
 
@@ -146,7 +181,7 @@ def similar(server_id: int, media_item_id: int, limit: int = 12) -> list[Recomme
             if genre or people:
                 scored.append((genre + people + other.rating / 100, other.id, other, common))
     best = heapq.nlargest(limit, scored, key=lambda s: (s[0], -s[1]))
-    return [_card(t, score, " · ".join(sorted(common)[:2]), "similar") for score, _id, t, common in best]
+    return [_card(server_id, t, score, " · ".join(sorted(common)[:2]), "similar") for score, _id, t, common in best]
 
 
 __all__ = ["Recommendation", "clear_cache", "popular", "recommend", "refresh_soon", "similar", "wait_for_rebuilds"]
