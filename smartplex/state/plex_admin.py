@@ -1,5 +1,6 @@
-"""Admin: the connected Plex server, its webhook URL, sync schedules, recent syncs and webhooks (which Plex account
-is which person lives on the Members page: state.plex_members)."""
+"""Admin: the Plex servers the admin connected (one picked at a time: its card, schedules and recent syncs), the
+one webhook URL for all of them, recent webhooks, adding a server and removing one (which Plex account is which
+person lives on the Members page: state.plex_members)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import reflex as rx
 
 from smartplex.services import scheduler
 from smartplex.services.auth import UserView
-from smartplex.services.plex import activity, servers, webhooks
+from smartplex.services.plex import activity, removal, servers, webhooks
 from smartplex.services.plex.activity import SyncRunView, WebhookView
 from smartplex.services.plex.servers import ServerView
 from smartplex.services.scheduler import ScheduleView
@@ -20,27 +21,42 @@ from smartplex.state.sync_runner import SyncRunner
 
 
 class PlexAdminState(SyncRunner, PublicAddress, PlayLinksSetting, rx.State):
-    server: ServerView = servers.NO_SERVER
+    owned: list[ServerView] = []  # every server this admin connected and did not remove, in connection order
+    server: ServerView = servers.NO_SERVER  # the one picked: the card, schedules and syncs below are its
     schedules: list[ScheduleView] = []
     syncs: list[SyncRunView] = []
     webhooks: list[WebhookView] = []
+    sync_server_id: int = 0  # the server the progress bar belongs to
+    removal_open: bool = False
+    removal_sentence: str = ""
+
+    _removal_id: int = 0  # the server the open confirmation is about
 
     @rx.var
     def has_server(self) -> bool:
         return self.server.id > 0
 
+    @rx.var
+    def has_several(self) -> bool:
+        return len(self.owned) > 1
+
     async def _reload(self, actor: UserView) -> None:
-        owned = await asyncio.to_thread(servers.servers_for_owner, actor.id)
-        self.server = owned[0] if owned else servers.NO_SERVER
+        self.owned = await asyncio.to_thread(servers.servers_for_owner, actor.id)
+        picked = self.server.id
+        self.server = next(
+            (s for s in self.owned if s.id == picked), self.owned[0] if self.owned else servers.NO_SERVER
+        )
         await self._load_public_address(actor)
         await self._load_play_links()
         self.webhooks = await asyncio.to_thread(activity.recent_webhooks, actor.id)
-        if not owned:
+        await self._load_server_lists()
+
+    async def _load_server_lists(self) -> None:
+        if not self.server.id:
             self.schedules = self.syncs = []
             return
-        server_id = owned[0].id
-        self.schedules = await asyncio.to_thread(scheduler.list_schedules, server_id)
-        self.syncs = await asyncio.to_thread(activity.recent_syncs, server_id)
+        self.schedules = await asyncio.to_thread(scheduler.list_schedules, self.server.id)
+        self.syncs = await asyncio.to_thread(activity.recent_syncs, self.server.id)
 
     @rx.event
     @admin_only
@@ -52,11 +68,22 @@ class PlexAdminState(SyncRunner, PublicAddress, PlayLinksSetting, rx.State):
     async def refresh(self, actor: UserView) -> None:
         await self._reload(actor)
 
+    @rx.event
+    @admin_only
+    async def pick_server(self, actor: UserView, server_id: str | list[str]) -> None:
+        """Show another of the admin's servers (the picker sends its id as text); an unknown id changes nothing."""
+        match = next((s for s in self.owned if str(s.id) == server_id), None)
+        if match is not None:
+            self.server = match
+            await self._load_server_lists()
+
     @rx.event(background=True)
     @admin_only
     async def sync_now(self, actor: UserView, kind: str) -> None:
         async with self:
             server_id = self.server.id
+            if server_id and not self.syncing:
+                self.sync_server_id = server_id
         if not server_id or kind not in ("full", "incremental"):
             return
         result = await self._run_sync(server_id, kind, "manual")
@@ -65,6 +92,38 @@ class PlexAdminState(SyncRunner, PublicAddress, PlayLinksSetting, rx.State):
             outcome = self.outcome
         if result is not None and result.status == "succeeded":
             yield rx.toast.success(outcome)
+
+    @rx.event
+    @admin_only
+    async def ask_removal(self, actor: UserView) -> rx.event.EventSpec | None:
+        """Open the confirmation for the picked server, saying what removing it does."""
+        try:
+            preview = await asyncio.to_thread(removal.preview, actor.id, self.server.id)
+        except removal.RemovalError as exc:
+            await self._reload(actor)
+            return rx.toast.error(str(exc))
+        self._removal_id, self.removal_sentence, self.removal_open = preview.server_id, preview.sentence, True
+        return None
+
+    @rx.event
+    @admin_only
+    async def set_removal_open(self, actor: UserView, is_open: bool) -> None:
+        """The dialog closing (Cancel, Escape); it opens only through `ask_removal`, which loads what it says."""
+        if not is_open:
+            self.removal_open, self._removal_id = False, 0
+
+    @rx.event
+    @admin_only
+    async def remove_server(self, actor: UserView) -> rx.event.EventSpec:
+        """Remove the server the confirmation was about (not whichever is picked by now)."""
+        server_id, self.removal_open, self._removal_id = self._removal_id, False, 0
+        try:
+            done = await asyncio.to_thread(removal.remove, actor.id, server_id)
+        except removal.RemovalError as exc:
+            await self._reload(actor)
+            return rx.toast.error(str(exc))
+        await self._reload(actor)
+        return rx.toast.success(f"{done.name} was removed. Plays made on it stay in people's history.")
 
     @rx.event
     @admin_only

@@ -1,4 +1,5 @@
-"""/admin/plex: the connected server, live updates, schedules, syncs, webhooks and account links."""
+"""/admin/plex: the admin's Plex servers (a picker when there are several; adding and removing one), live updates,
+schedules, syncs, webhooks and account links."""
 
 import reflex as rx
 
@@ -52,34 +53,118 @@ def _server_card() -> rx.Component:
                 rx.icon("server", size=20),
                 rx.heading(S.server.name, size="5", id="server-name"),
                 rx.badge(S.server.version, variant="soft", color_scheme="gray"),
+                rx.spacer(),
+                rx.button(
+                    rx.icon("trash-2", size=14),
+                    "Remove server",
+                    size="1",
+                    variant="ghost",
+                    color_scheme="red",
+                    on_click=S.ask_removal,
+                    id="remove-server",
+                ),
                 align="center",
                 wrap="wrap",
+                width="100%",
             ),
             rx.data_list.root(
-                rx.data_list.item(rx.data_list.label("Connection"), rx.data_list.value(rx.code(S.server.preferred_connection_url))),
+                rx.data_list.item(
+                    rx.data_list.label("Connection"), rx.data_list.value(rx.code(S.server.preferred_connection_url))
+                ),
                 rx.data_list.item(
                     rx.data_list.label("Last full sync"),
-                    rx.data_list.value(rx.cond(S.server.last_full_sync_at, rx.moment(S.server.last_full_sync_at, from_now=True), "never")),
+                    rx.data_list.value(
+                        rx.cond(
+                            S.server.last_full_sync_at, rx.moment(S.server.last_full_sync_at, from_now=True), "never"
+                        )
+                    ),
                 ),
                 rx.data_list.item(
                     rx.data_list.label("Last incremental sync"),
                     rx.data_list.value(
-                        rx.cond(S.server.last_incremental_sync_at, rx.moment(S.server.last_incremental_sync_at, from_now=True), "never")
+                        rx.cond(
+                            S.server.last_incremental_sync_at,
+                            rx.moment(S.server.last_incremental_sync_at, from_now=True),
+                            "never",
+                        )
                     ),
                 ),
                 orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
             ),
             rx.hstack(
-                rx.button(rx.icon("refresh_cw", size=16), "Sync changes", on_click=S.sync_now("incremental"), disabled=S.syncing, id="sync-incremental"),
+                rx.button(
+                    rx.icon("refresh_cw", size=16),
+                    "Sync changes",
+                    on_click=S.sync_now("incremental"),
+                    disabled=S.syncing,
+                    id="sync-incremental",
+                ),
                 rx.button("Full sync", variant="soft", on_click=S.sync_now("full"), disabled=S.syncing, id="sync-full"),
                 spacing="3",
                 wrap="wrap",
             ),
-            rx.cond(S.syncing | (S.sync_status != ""), sync_progress(S)),
+            rx.cond((S.syncing | (S.sync_status != "")) & (S.sync_server_id == S.server.id), sync_progress(S)),
             spacing="4",
             width="100%",
         ),
         width="100%",
+    )
+
+
+def _heading(title: str) -> rx.Component:
+    """A section about the picked server: with several, its name says which."""
+    return rx.heading(title, rx.cond(S.has_several, rx.text.span(" · ", S.server.name, color_scheme="gray")), size="4")
+
+
+def _servers_bar() -> rx.Component:
+    """Which server the page shows (when there are several) and the way to connect another."""
+    return rx.hstack(
+        rx.cond(
+            S.has_several,
+            rx.segmented_control.root(
+                rx.foreach(S.owned, lambda s: rx.segmented_control.item(s.name, value=s.id.to_string())),
+                value=S.server.id.to_string(),
+                on_change=S.pick_server,
+                id="server-picker",
+            ),
+            rx.text("More than one Plex server? Add each one: each syncs on its own.", size="2", color_scheme="gray"),
+        ),
+        rx.spacer(),
+        rx.link(
+            rx.button(rx.icon("plus", size=16), "Add a server", variant="soft"),
+            href=f"{routes.ONBOARDING}?add=1",
+            id="add-server",
+        ),
+        align="center",
+        wrap="wrap",
+        spacing="3",
+        width="100%",
+    )
+
+
+def _removal_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Remove ", S.server.name, "?"),
+            rx.alert_dialog.description(S.removal_sentence, id="removal-sentence"),
+            rx.text(
+                "Its schedules stop and its webhooks are refused. Connecting it again later brings its library back.",
+                size="2",
+                color_scheme="gray",
+                padding_top="8px",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button("Remove", color_scheme="red", on_click=S.remove_server, id="confirm-remove")
+                ),
+                spacing="3",
+                justify="end",
+                padding_top="12px",
+            ),
+        ),
+        open=S.removal_open,
+        on_open_change=S.set_removal_open,
     )
 
 
@@ -88,18 +173,24 @@ def _webhook_card() -> rx.Component:
         rx.vstack(
             card_heading(
                 "Live updates (Plex webhooks)",
-                "Paste this address in Plex Web under Settings > Webhooks. It identifies you like a password; "
-                "rotate it if it leaks.",
+                "One address for all your servers: paste it in Plex Web under Settings > Webhooks on each of them. "
+                "It identifies you like a password; rotate it if it leaks.",
             ),
             webhook_address(S),
             rx.alert_dialog.root(
-                rx.alert_dialog.trigger(rx.button("Rotate URL", variant="soft", color_scheme="red", id="rotate-secret")),
+                rx.alert_dialog.trigger(
+                    rx.button("Rotate URL", variant="soft", color_scheme="red", id="rotate-secret")
+                ),
                 rx.alert_dialog.content(
                     rx.alert_dialog.title("Rotate the webhook URL?"),
-                    rx.alert_dialog.description("The current URL stops working immediately; paste the new one into Plex."),
+                    rx.alert_dialog.description(
+                        "The current URL stops working immediately; paste the new one into Plex."
+                    ),
                     rx.hstack(
                         rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                        rx.alert_dialog.action(rx.button("Rotate", color_scheme="red", on_click=S.rotate_secret, id="confirm-rotate")),
+                        rx.alert_dialog.action(
+                            rx.button("Rotate", color_scheme="red", on_click=S.rotate_secret, id="confirm-rotate")
+                        ),
                         spacing="3",
                         justify="end",
                         padding_top="12px",
@@ -185,15 +276,31 @@ def plex() -> rx.Component:
     return rx.cond(
         S.has_server,
         rx.vstack(
+            _servers_bar(),
             _status_banner(),
             _server_card(),
+            _removal_dialog(),
+            _heading("Schedules"),
+            data_table(
+                ["Sync", "Every", "On", wide_column("Next"), wide_column("Runs"), "Last error", ""],
+                rx.foreach(S.schedules, _schedule_row),
+                "schedules-table",
+            ),
+            rx.hstack(
+                _heading("Recent syncs"),
+                rx.spacer(),
+                rx.icon_button(rx.icon("refresh_cw", size=14), size="1", variant="ghost", on_click=S.refresh),
+                align="center",
+                width="100%",
+            ),
+            data_table(
+                ["Started", "Kind", "Status", "Changed / seen", wide_column("Took"), "Error"],
+                rx.foreach(S.syncs, _sync_row),
+                "syncs-table",
+            ),
             _webhook_card(),
             play_links_card(S),
-            rx.heading("Schedules", size="4"),
-            data_table(["Sync", "Every", "On", wide_column("Next"), wide_column("Runs"), "Last error", ""], rx.foreach(S.schedules, _schedule_row), "schedules-table"),
             _accounts_card(),
-            rx.hstack(rx.heading("Recent syncs", size="4"), rx.spacer(), rx.icon_button(rx.icon("refresh_cw", size=14), size="1", variant="ghost", on_click=S.refresh)),
-            data_table(["Started", "Kind", "Status", "Changed / seen", wide_column("Took"), "Error"], rx.foreach(S.syncs, _sync_row), "syncs-table"),
             rx.heading("Recent webhooks", size="4"),
             data_table(["Time", "Event", "Status", "Reason"], rx.foreach(S.webhooks, _webhook_row), "webhooks-table"),
             spacing="4",
