@@ -1,4 +1,4 @@
-"""/onboarding: connect the Plex server in four steps."""
+"""/onboarding: connect the Plex server in four steps (or, with ?add=1, another one)."""
 
 import reflex as rx
 
@@ -39,7 +39,9 @@ def _stepper() -> rx.Component:
 
 
 def _error() -> rx.Component:
-    return rx.cond(S.error, rx.callout(S.error, icon="triangle_alert", color_scheme="red", id="wizard-error", width="100%"))
+    return rx.cond(
+        S.error, rx.callout(S.error, icon="triangle_alert", color_scheme="red", id="wizard-error", width="100%")
+    )
 
 
 def _step_server() -> rx.Component:
@@ -47,7 +49,7 @@ def _step_server() -> rx.Component:
         rx.form(
             rx.vstack(
                 card_heading(
-                    "Where is your Plex server?",
+                    rx.cond(S.adding, "Add a Plex server", "Where is your Plex server?"),
                     "Enter one or more addresses SmartPlex can reach it at (local and remote); SmartPlex tries them all "
                     "at once and shows each one's answer as it comes.",
                     size="5",
@@ -62,14 +64,29 @@ def _step_server() -> rx.Component:
                     max_length=2048,
                 ),
                 rx.text("Plex token", as_="label", html_for="token", size="2", weight="medium"),
-                rx.input(id="token", name="token", type="password", auto_complete="off", width="100%", max_length=256, size="3"),
+                rx.input(
+                    id="token",
+                    name="token",
+                    type="password",
+                    auto_complete="off",
+                    width="100%",
+                    max_length=256,
+                    size="3",
+                ),
                 rx.text(
                     "Find it in Plex Web: open any item, choose Get Info, then View XML; the token is the "
                     "X-Plex-Token value in the address. It is stored encrypted and never shown again.",
                     size="1",
                     color_scheme="gray",
                 ),
-                rx.button(rx.icon("plug-zap", size=16), "Test connection", type="submit", id="test-connection", size="3", loading=S.checking),
+                rx.button(
+                    rx.icon("plug-zap", size=16),
+                    "Test connection",
+                    type="submit",
+                    id="test-connection",
+                    size="3",
+                    loading=S.checking,
+                ),
                 spacing="3",
                 width="100%",
             ),
@@ -132,7 +149,9 @@ def _step_connection() -> rx.Component:
         _candidates(),
         rx.hstack(
             rx.button("Back", variant="soft", color_scheme="gray", on_click=S.back),
-            rx.button(rx.icon("download", size=16), "Save and sync library", on_click=S.save_and_sync, id="save-and-sync"),
+            rx.button(
+                rx.icon("download", size=16), "Save and sync library", on_click=S.save_and_sync, id="save-and-sync"
+            ),
             spacing="3",
         ),
         spacing="4",
@@ -167,7 +186,10 @@ def _count(label: str, value: rx.Var) -> rx.Component:
 
 def _step_done() -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.icon("circle-check", color=rx.color("green", 9), size=28), rx.heading(S.server_name, " is connected", size="5")),
+        rx.hstack(
+            rx.icon("circle-check", color=rx.color("green", 9), size=28),
+            rx.heading(S.server_name, " is connected", size="5"),
+        ),
         rx.cond(S.sync_status == "succeeded", sync_progress(S)),
         rx.flex(
             _count("Movies", S.counts["movie"]),
@@ -182,14 +204,25 @@ def _step_done() -> rx.Component:
         ),
         card_heading(
             "Live updates from Plex",
-            "In Plex Web open Settings > Webhooks, choose Add Webhook and paste this address. Plays and new items then "
-            "reach SmartPlex within seconds. Keep it private: it works like a password.",
+            rx.cond(
+                S.adding,
+                "The same address as for your other servers: in this server's Plex Web open Settings > Webhooks, "
+                "choose Add Webhook and paste it. Keep it private: it works like a password.",
+                "In Plex Web open Settings > Webhooks, choose Add Webhook and paste this address. Plays and new items "
+                "then reach SmartPlex within seconds. Keep it private: it works like a password.",
+            ),
         ),
         webhook_address(S),
-        rx.hstack(
-            rx.link(rx.button("Go to the dashboard", id="to-dashboard"), href=routes.HOME),
-            rx.link(rx.button("Plex settings", variant="soft"), href=routes.ADMIN_PLEX),
-            spacing="3",
+        rx.cond(
+            S.adding,
+            rx.link(
+                rx.button(rx.icon("arrow-left", size=16), "Back to Plex", id="back-to-plex"), href=routes.ADMIN_PLEX
+            ),
+            rx.hstack(
+                rx.link(rx.button("Go to the dashboard", id="to-dashboard"), href=routes.HOME),
+                rx.link(rx.button("Plex settings", variant="soft"), href=routes.ADMIN_PLEX),
+                spacing="3",
+            ),
         ),
         spacing="4",
         width="100%",

@@ -49,6 +49,7 @@ class OnboardingState(SyncRunner, PublicAddress, rx.State):
     server_name: str = ""
     machine_id: str = ""
     server_version: str = ""
+    adding: bool = False  # ?add=1: connecting another server next to the ones already connected
 
     counts: dict[str, int] = {}
 
@@ -69,14 +70,18 @@ class OnboardingState(SyncRunner, PublicAddress, rx.State):
     @admin_only
     async def load(self, actor: UserView) -> None:
         """Resume where the admin is: a connected server skips straight to the summary, unless the admin came to
-        connect it again (?reconnect=1: its token was rejected)."""
+        connect it again (?reconnect=1: its token was rejected) or to add another server (?add=1)."""
         await self._load_public_address(actor)
-        if self.router.url.query_parameters.get("reconnect") and not self.syncing:
-            self.step, self.error, self.candidates = 1, "", []  # a new token (or addresses) for the server
+        if self.syncing:
+            return
+        params = self.router.url.query_parameters
+        self.adding = bool(params.get("add"))
+        if params.get("reconnect") or self.adding:
+            self.step, self.error, self.candidates = 1, "", []  # a new token (or addresses), or another server
             return
         owned = await asyncio.to_thread(servers.servers_for_owner, actor.id)
-        if owned and not self.syncing and self.step < 3:
-            server = owned[0]
+        if owned and self.step < 3:
+            server = next((s for s in owned if s.id == self._server_id), owned[0])
             self._server_id = server.id
             self.server_name, self.chosen_url = server.name, server.preferred_connection_url or ""
             await self._finish(actor)
