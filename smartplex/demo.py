@@ -1,5 +1,6 @@
 """`make demo`: SmartPlex against the Plex and Seerr simulators, with members, histories, live webhooks and
-requests, and a simulated plex.tv for "Sign in with Plex" (its sign-in page lists the server's people to continue as).
+requests, a second, smaller Plex server ("Cabin", shared with some of the members), and a simulated plex.tv for
+"Sign in with Plex" (its sign-in page lists the server's people to continue as).
 
 The demo keeps its own data folder (and so its own database and key); it never touches the real one.
 """
@@ -20,6 +21,8 @@ from smartplex.config import PROJECT_ROOT
 DEMO_DIR = PROJECT_ROOT / "data-demo"
 ADMIN_EMAIL = "admin@demo.smartplex"
 MEMBER_PASSWORD = ADMIN_PASSWORD = "smartplex-demo"
+# The second server's people: its owner and three of the main server's members (same Plex accounts, so the same people).
+CABIN_ACCOUNTS = ((1, "PlexOwner"), (3972737, "Kids"), (5129384, "alice.w"), (8801245, "carmen.s"))
 
 
 def _prepare_environment(port: int, plex_tv_url: str) -> None:
@@ -38,8 +41,7 @@ def _seed(sim_url: str, sim) -> str:  # noqa: ANN001 - PlexSimulator, imported l
     from smartplex import migrations
     from smartplex.models import Role
     from smartplex.services import auth
-    from smartplex.services.plex import accounts, servers, sync
-    from smartplex.services.scheduler import ensure_default_schedules
+    from smartplex.services.plex import accounts, servers
 
     migrations.upgrade()
     admin = auth.user_by_email(ADMIN_EMAIL) or auth.create_user("Demo Admin", ADMIN_EMAIL, ADMIN_PASSWORD, Role.ADMIN)
@@ -48,21 +50,37 @@ def _seed(sim_url: str, sim) -> str:  # noqa: ANN001 - PlexSimulator, imported l
         if auth.user_by_email(email) is None:
             user = auth.create_user(account.name, email, MEMBER_PASSWORD)
             accounts.link_user(user.id, account.id, account.name)
-    admin_id = admin.id
+    _connect(admin.id, sim_url, sim)
+    return servers.ensure_webhook_secret(admin.id)
+
+
+def _seed_cabin(cabin_url: str, cabin) -> None:  # noqa: ANN001 - PlexSimulator, imported lazily
+    """Connect the second server, a small holiday-home library shared with some of the members."""
+    from smartplex.services import auth
+
+    admin = auth.user_by_email(ADMIN_EMAIL)
+    assert admin is not None
+    _connect(admin.id, cabin_url, cabin)
+
+
+def _connect(admin_id: int, url: str, sim) -> None:  # noqa: ANN001 - PlexSimulator, imported lazily
+    """Connect a simulated server as the wizard does, with its schedules, and sync it."""
+    from smartplex.services.plex import servers, sync
+    from smartplex.services.scheduler import ensure_default_schedules
+
     server = servers.save_server(
         admin_id,
         name=sim.friendly_name,
         machine_id=sim.machine_identifier,
-        urls=[sim_url],
-        preferred_url=sim_url,
+        urls=[url],
+        preferred_url=url,
         token=sim.token,
         version="1.41.0",
     )
     ensure_default_schedules(server.id)
     result = sync.run_sync(server.id, "full", "demo")
     if result.status != "succeeded":
-        raise RuntimeError(f"the demo library did not sync: {result.error}")
-    return servers.ensure_webhook_secret(admin_id)
+        raise RuntimeError(f"the {sim.friendly_name} library did not sync: {result.error}")
 
 
 def _seed_seerr(seerr, webhook_base: str) -> None:  # noqa: ANN001 - OverseerrSimulator, imported lazily
@@ -115,11 +133,16 @@ def main(announce: Callable[[str], None], port: int = 3000, every: float = 5.0) 
     from smartplex.simulators.plextv import PlexTvSimulator
 
     sim = PlexSimulator(movies=1500, shows=40, seasons=3, episodes=10, seed=42, friendly_name="Demo Plex")
+    cabin = PlexSimulator(
+        movies=120, shows=6, seasons=2, episodes=6, seed=7, friendly_name="Cabin", accounts=CABIN_ACCOUNTS,
+        plays_per_account=15,
+    )  # fmt: skip
     seerr = OverseerrSimulator(api_key="smartplex-demo-seerr-key")
     plex_tv = PlexTvSimulator.for_plex(sim)
-    with sim.serve() as server, seerr.serve(), plex_tv.serve() as plex_tv_server:
+    with sim.serve() as server, cabin.serve() as cabin_server, seerr.serve(), plex_tv.serve() as plex_tv_server:
         _prepare_environment(port, plex_tv_server.url)
         secret = _seed(server.url, sim)
+        _seed_cabin(cabin_server.url, cabin)
         _seed_seerr(seerr, f"http://127.0.0.1:{port}")
         app = subprocess.Popen(
             [sys.executable, "-m", "reflex", "run", "--env", "prod", "--frontend-port", str(port), "--backend-port", str(port)],
@@ -133,6 +156,7 @@ def main(announce: Callable[[str], None], port: int = 3000, every: float = 5.0) 
             f"Members sign in as <name>@demo.smartplex / {MEMBER_PASSWORD}, or with Plex (simulated plex.tv on "
             f"{plex_tv_server.url}). Data: {DEMO_DIR}\n"
             f"Requests go to a simulated Overseerr / Seerr at {seerr.url} (Admin → Integrations).\n"
+            f"Two Plex servers are connected: {sim.friendly_name} and {cabin.friendly_name} (Admin → Plex).\n"
         )
         trickler.start()
         try:
