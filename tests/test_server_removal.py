@@ -270,6 +270,11 @@ async def test_admin_page_picks_and_removes_a_server(household: Household, two_s
     assert removed_at(cabin) is not None and removed_at(home) is None
     assert [s.id for s in page.owned] == [home] and page.server.id == home and not page.has_several
 
+    await PlexAdminState.ask_removal.fn(page)
+    await PlexAdminState.remove_server.fn(page)
+    assert page.owned == [] and not page.has_server  # the page's "No Plex server yet"
+    assert page.schedules == [] and page.syncs == []
+
 
 @pytest.mark.anyio
 async def test_closing_the_confirmation_removes_nothing(household: Household) -> None:
@@ -306,6 +311,17 @@ async def test_wizard_in_add_mode_starts_at_the_first_step(household: Household)
     wizard.router = RouterData.from_router_data({"asPath": "/onboarding?add=1", "headers": {"origin": "http://x"}})
     await OnboardingState.load.fn(wizard)
     assert (wizard.step, wizard.adding, wizard.candidates) == (1, True, [])
+
+
+@pytest.mark.anyio
+async def test_wizard_forgets_the_summary_of_a_removed_server(household: Household) -> None:
+    wizard = _signed_in(household.admin, OnboardingState, "/onboarding")
+    await OnboardingState.load.fn(wizard)
+    assert (wizard.step, wizard.server_name) == (4, household.sim.friendly_name)
+
+    removal.remove(household.admin.id, household.server_id)
+    await OnboardingState.load.fn(wizard)  # "Connect Plex" on the emptied Admin → Plex page
+    assert wizard.step == 1
 
 
 @pytest.mark.anyio

@@ -80,7 +80,11 @@ class OnboardingState(SyncRunner, PublicAddress, rx.State):
             self.step, self.error, self.candidates = 1, "", []  # a new token (or addresses), or another server
             return
         owned = await asyncio.to_thread(servers.servers_for_owner, actor.id)
-        if owned and self.step < 3:
+        if self.step >= 3 and any(s.id == self._server_id for s in owned):
+            return  # the summary, or a failed first sync to try again, of a server still connected
+        if not owned and self.step >= 3:
+            self.step, self.error, self.candidates = 1, "", []  # the server it was about was removed meanwhile
+        elif owned:
             server = next((s for s in owned if s.id == self._server_id), owned[0])
             self._server_id = server.id
             self.server_name, self.chosen_url = server.name, server.preferred_connection_url or ""
