@@ -178,8 +178,14 @@ def populate() -> tuple[int, list[int], float]:
     server_id = bench.connect(owner, "http://127.0.0.1:9")
     rng = random.Random(20261124)
     rows, titles, episodes = library(rng, server_id)
-    engine = get_engine()
-    with engine.begin() as conn:
+    write_items(rows)
+    members = write_members()
+    write_events(histories(rng, server_id, members, titles, episodes))
+    return server_id, [m[0] for m in members], time.perf_counter() - began
+
+
+def write_items(rows: list[tuple]) -> None:
+    with get_engine().begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO media_item (id, server_id, rating_key, type, title, parent_rating_key, grandparent_rating_key,"
             " grandparent_title, parent_index, item_index, year, genres, duration_ms, added_at, removed_at, thumb,"
@@ -187,21 +193,28 @@ def populate() -> tuple[int, list[int], float]:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', '[]')",
             rows,
         )
+
+
+def write_members() -> list[tuple[int, int]]:
+    """MEMBERS members linked to Plex accounts; (user id, account id) each."""
+    with get_engine().begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO user (name, email, role, password_hash, plex_account_id, created_at)"
             " VALUES (?, ?, 'member', '!', ?, ?)",
             [(f"Member {n}", f"member{n}@example.com", 50_000 + n, stamp(NOW.timestamp())) for n in range(MEMBERS)],
         )
-        members = conn.exec_driver_sql("SELECT id, plex_account_id FROM user WHERE role = 'member' ORDER BY id").all()
-    events = histories(rng, server_id, [tuple(m) for m in members], titles, episodes)
+        rows = conn.exec_driver_sql("SELECT id, plex_account_id FROM user WHERE role = 'member' ORDER BY id").all()
+    return [(user, account) for user, account in rows]
+
+
+def write_events(events: Iterator[tuple]) -> None:
     insert = (
         "INSERT INTO watch_event (server_id, user_id, plex_account_id, media_item_id, rating_key, event, viewed_at,"
         " progress, user_rating, source, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     while batch := [row for _, row in zip(range(100_000), events, strict=False)]:
-        with engine.begin() as conn:
+        with get_engine().begin() as conn:
             conn.exec_driver_sql(insert, batch)
-    return server_id, [m[0] for m in members], time.perf_counter() - began
 
 
 # --------------------------------------------------------------------------- the naive approach

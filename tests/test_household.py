@@ -85,7 +85,7 @@ def test_merged_views_show_a_title_once_with_where_it_is(h: Household) -> None:
     only_cabin = h.item(h.cabin, "Solaris", added_at=NOW - timedelta(hours=1))
     both = (h.home, h.cabin)
     added = dashboard.recently_added(both)
-    assert [(c.title, c.where) for c in added] == [("Solaris", ()), ("Heat", ("Cabin", "Home"))]
+    assert [(c.title, c.where) for c in added] == [("Solaris", ()), ("Heat", ("Home", "Cabin"))]
     assert [c.media_item_id for c in dashboard.recently_added(h.home)] == [h.film_home]
     found = search_titles(both, "heat")
     assert [(c.title, c.where) for c in found] == [("Heat", ("Home", "Cabin"))]

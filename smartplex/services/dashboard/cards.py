@@ -125,20 +125,23 @@ def title_identity(row: Row[Any]) -> str:
 
 
 def merge_titles(cards: Iterable[Card], names: Mapping[int, str]) -> list[Card]:
-    """Each title once, in the order first seen, with the names of the servers it is on (`names`: server id ->
-    name) when it is on more than one."""
+    """Each title once, in the order first seen, with the names of the servers it is on when it is on more than
+    one (`names`: server id -> name, in the order the names are shown)."""
     merged: dict[str, Card] = {}
-    where: dict[str, list[str]] = {}
+    where: dict[str, set[int]] = {}
     for shown in cards:
         key = shown.identity or f"{shown.server_id}/{shown.media_item_id}"
         merged.setdefault(key, shown)
-        name = names.get(shown.server_id, "")
-        if name and name not in where.setdefault(key, []):
-            where[key].append(name)
+        where.setdefault(key, set()).add(shown.server_id)
     return [
-        dataclasses.replace(shown, where=tuple(where[key])) if len(where.get(key, ())) > 1 else shown
+        dataclasses.replace(shown, where=where_names(where[key], names)) if len(where[key]) > 1 else shown
         for key, shown in merged.items()
     ]
+
+
+def where_names(server_ids: Collection[int], names: Mapping[int, str]) -> tuple[str, ...]:
+    """The names of the servers, in `names`' order."""
+    return tuple(name for server_id, name in names.items() if server_id in server_ids)
 
 
 def share(progress: float | None) -> float:

@@ -27,6 +27,7 @@ from smartplex.services.dashboard.cards import (
     item_columns,
     items_by_id,
     merge_titles,
+    where_names,
     show_card,
     title_key,
     titles_by_key,
@@ -155,6 +156,6 @@ def trending(
         if row is not None:
             shown = card(row) if (t.server_id, t.rating_key) in titles else show_card(row, subtitle="")
             if len(t.servers) > 1:
-                shown = dataclasses.replace(shown, where=tuple(where.get(s, "") for s in t.servers))
+                shown = dataclasses.replace(shown, where=where_names(t.servers, where))
             trends.append(Trend(card=shown, members=t.people))
     return trends

@@ -140,7 +140,7 @@ def on_servers(column: sa.ColumnElement[Any], servers: Servers) -> sa.ColumnElem
 
 
 def names(server_ids: Collection[int]) -> dict[int, str]:
-    """Server id -> its name, for "where it is" on merged cards."""
+    """Server id -> its name, in the order the servers were connected, for "where it is" on merged cards."""
     with session() as s:
-        rows = s.exec(select(Server.id, Server.name).where(col(Server.id).in_(list(server_ids))))
+        rows = s.exec(select(Server.id, Server.name).where(col(Server.id).in_(list(server_ids))).order_by(col(Server.id)))
         return {server_id or 0: name for server_id, name in rows}

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from smartplex.db import get_engine
+from smartplex.services.dashboard.cards import where_names
 from smartplex.models import utcnow
 from smartplex.services import watching
 from smartplex.services.plex import household
@@ -113,15 +114,15 @@ def _merged(user_id: int, server_ids: tuple[int, ...], limit: int, now: datetime
         played = watching.played_identities(conn, user_id, server_ids)
     names = household.names(server_ids)
     merged: dict[str, Recommendation] = {}
-    where: dict[str, list[str]] = {}
+    where: dict[str, set[int]] = {}
     for rec in ranked:
         identity = identities.get(rec.media_item_id, f"{rec.server_id}/{rec.rating_key}")
         if identity in played:
             continue
         merged.setdefault(identity, rec)
-        where.setdefault(identity, []).append(names.get(rec.server_id, ""))
+        where.setdefault(identity, set()).add(rec.server_id)
     return [
-        replace(rec, where=tuple(where[identity])) if len(where[identity]) > 1 else rec
+        replace(rec, where=where_names(where[identity], names)) if len(where[identity]) > 1 else rec
         for identity, rec in list(merged.items())[:limit]
     ]
 
