@@ -335,3 +335,32 @@ async def test_wizard_shows_why_another_owners_server_cannot_be_added(household:
 
     assert wizard.error == "This Plex server is already connected by another SmartPlex owner."
     assert wizard.step == 1 and servers.servers_for_owner(other.id) == []
+
+
+@pytest.mark.anyio
+async def test_a_sync_asked_for_after_removal_ends_with_why(household: Household) -> None:
+    """A stale tab's "Sync changes" on a server removed meanwhile: the page says so instead of spinning forever."""
+    page = _signed_in(household.admin, PlexAdminState)
+    removal.remove(household.admin.id, household.server_id)
+
+    assert await page._run_sync(household.server_id, "incremental", "manual") is None
+
+    assert (page.syncing, page.sync_status) == (False, "failed")
+    assert page.sync_error == "This Plex server was removed from SmartPlex."
+
+
+@pytest.mark.anyio
+async def test_an_admin_cannot_change_another_admins_schedules(household: Household) -> None:
+    owners = scheduler.list_schedules(household.server_id)
+    other = auth.create_user("Olga Other", "olga@example.com", PASSWORD, role=Role.ADMIN)
+    page = _signed_in(other, PlexAdminState)
+    await PlexAdminState.load.fn(page)
+    target = owners[0]
+
+    for handler, kwargs in (
+        (PlexAdminState.set_interval, {"schedule_id": target.id, "minutes": "5"}),
+        (PlexAdminState.set_enabled, {"schedule_id": target.id, "enabled": not target.enabled}),
+        (PlexAdminState.run_schedule_now, {"schedule_id": target.id}),
+    ):
+        assert "No such schedule" in _js(await handler.fn(page, **kwargs))
+    assert scheduler.list_schedules(household.server_id) == owners  # untouched

@@ -20,6 +20,8 @@ from smartplex.state.public_address import PublicAddress
 from smartplex.state.sync_runner import SyncRunner
 
 
+NO_SCHEDULE = "No such schedule on your servers."
+
 class PlexAdminState(SyncRunner, PublicAddress, PlayLinksSetting, rx.State):
     owned: list[ServerView] = []  # every server this admin connected and did not remove, in connection order
     server: ServerView = servers.NO_SERVER  # the one picked: the card, schedules and syncs below are its
@@ -133,9 +135,16 @@ class PlexAdminState(SyncRunner, PublicAddress, PlayLinksSetting, rx.State):
         await self._reload(actor)
         return rx.toast.success("New webhook URL created. Paste it into Plex; the old one no longer works.")
 
+    def _shows_schedule(self, schedule_id: int | str) -> bool:
+        """Only a schedule of the admin's own server, as this page shows it, may be changed (another admin's
+        servers and their schedules are not theirs to touch)."""
+        return str(schedule_id).isdigit() and int(schedule_id) in {s.id for s in self.schedules}
+
     @rx.event
     @admin_only
     async def set_interval(self, actor: UserView, schedule_id: int, minutes: str) -> rx.event.EventSpec | None:
+        if not self._shows_schedule(schedule_id):
+            return rx.toast.error(NO_SCHEDULE)
         try:
             await asyncio.to_thread(scheduler.update_schedule, int(schedule_id), interval_minutes=int(minutes))
         except (ValueError, scheduler.ScheduleError) as exc:
@@ -146,13 +155,18 @@ class PlexAdminState(SyncRunner, PublicAddress, PlayLinksSetting, rx.State):
 
     @rx.event
     @admin_only
-    async def set_enabled(self, actor: UserView, schedule_id: int, enabled: bool) -> None:
+    async def set_enabled(self, actor: UserView, schedule_id: int, enabled: bool) -> rx.event.EventSpec | None:
+        if not self._shows_schedule(schedule_id):
+            return rx.toast.error(NO_SCHEDULE)
         await asyncio.to_thread(scheduler.update_schedule, int(schedule_id), enabled=bool(enabled))
         await self._reload(actor)
+        return None
 
     @rx.event
     @admin_only
     async def run_schedule_now(self, actor: UserView, schedule_id: int) -> rx.event.EventSpec:
+        if not self._shows_schedule(schedule_id):
+            return rx.toast.error(NO_SCHEDULE)
         await asyncio.to_thread(scheduler.run_now, int(schedule_id))
         await self._reload(actor)
         return rx.toast.info("Queued: the scheduler starts it within a minute.")

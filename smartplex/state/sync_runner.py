@@ -9,7 +9,7 @@ import time
 import reflex as rx
 
 from smartplex.services.auth import UserView
-from smartplex.services.plex import sync
+from smartplex.services.plex import servers, sync
 from smartplex.services.plex.runs import SyncResult
 from smartplex.services.plex.sync import SyncProgress
 from smartplex.state.auth import admin_only
@@ -87,6 +87,10 @@ class SyncRunner(rx.State, mixin=True):
                 async with self:
                     self._show_progress(latest[-1] if latest else None, time.monotonic() - started)
             result = job.result()
+        except servers.ServerError as exc:  # the server is gone (removed meanwhile): nothing ran
+            async with self:
+                self.syncing, self.sync_status, self.sync_error = False, "failed", str(exc)
+            return None
         finally:
             _CANCELS.pop(client, None)
         async with self:
