@@ -33,6 +33,7 @@ from tests.plex_fixtures import FAST, SHARED_USER
 from tests.webhook_fixtures import OWNER_ACCOUNT, movie, post
 
 TOTAL = 300 + 5 * (1 + 2 + 2 * 5)  # the plex_sim library
+TITLES = 300 + 5  # its movies and shows
 REFUSED = '["error"]("Only an admin can do that.")'
 
 
@@ -106,11 +107,11 @@ def test_preview_says_what_leaves_and_what_stays(household: Household) -> None:
 
     preview = removal.preview(h.admin.id, h.server_id)
 
-    assert (preview.server_id, preview.name, preview.items, preview.plays) == (
-        h.server_id, h.sim.friendly_name, TOTAL, plays(h.server_id),
+    assert (preview.server_id, preview.name, preview.titles, preview.plays) == (
+        h.server_id, h.sim.friendly_name, TITLES, plays(h.server_id),
     )  # fmt: skip
     assert preview.sentence == (
-        f"{TOTAL} titles from {h.sim.friendly_name} leave recommendations and search; "
+        f"{TITLES} titles from {h.sim.friendly_name} leave recommendations and search; "
         f"{plays(h.server_id)} plays stay in people's history."
     )
     assert removed_at(h.server_id) is None  # a preview changes nothing
@@ -128,7 +129,7 @@ def test_removal_keeps_history_and_takes_the_items_out_of_everything_else(househ
 
     done = removal.remove(h.admin.id, h.server_id)
 
-    assert (done.items, done.plays) == (TOTAL, events)
+    assert (done.titles, done.plays) == (TITLES, events)
     assert history_titles(h.alice, h.server_id) == history_before  # titles stay readable
     assert plays(h.server_id) == events and rows(h.server_id) == TOTAL  # nothing deleted
     assert present(h.server_id) == 0

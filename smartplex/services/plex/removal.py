@@ -31,13 +31,13 @@ class RemovalError(Exception):
 class RemovalPreview:
     server_id: int
     name: str
-    items: int  # present items that leave the dashboard, recommendations and search
+    titles: int  # present movies and shows that leave the dashboard, recommendations and search (with their episodes)
     plays: int  # watch events that stay as history
 
     @property
     def sentence(self) -> str:
         return (
-            f"{wording.plural(self.items, 'title')} from {self.name} leave recommendations and search; "
+            f"{wording.plural(self.titles, 'title')} from {self.name} leave recommendations and search; "
             f"{wording.plural(self.plays, 'play')} stay in people's history."
         )
 
@@ -66,11 +66,17 @@ def preview(actor_id: int, server_id: int) -> RemovalPreview:
     _require_admin(actor_id)
     with get_engine().connect() as conn:
         name = _check(conn, actor_id, server_id)
-        items = conn.execute(
-            sa.select(sa.func.count()).where(MEDIA.c.server_id == server_id, MEDIA.c.removed_at.is_(None))
-        ).scalar_one()
+        titles = _present_titles(conn, server_id)
         plays = conn.execute(sa.select(sa.func.count()).where(WATCH.c.server_id == server_id)).scalar_one()
-    return RemovalPreview(server_id, name, items, plays)
+    return RemovalPreview(server_id, name, titles, plays)
+
+
+def _present_titles(conn: sa.Connection, server_id: int) -> int:
+    return conn.execute(
+        sa.select(sa.func.count()).where(
+            MEDIA.c.server_id == server_id, MEDIA.c.type.in_(("movie", "show")), MEDIA.c.removed_at.is_(None)
+        )
+    ).scalar_one()
 
 
 def remove(actor_id: int, server_id: int) -> RemovalPreview:
@@ -79,6 +85,7 @@ def remove(actor_id: int, server_id: int) -> RemovalPreview:
     now = utcnow()
     with get_engine().begin() as conn:
         name = _check(conn, actor_id, server_id)
+        titles = _present_titles(conn, server_id)
         conn.execute(sa.update(SERVERS).where(SERVERS.c.id == server_id).values(removed_at=now))
         items = conn.execute(
             sa.update(MEDIA).where(MEDIA.c.server_id == server_id, MEDIA.c.removed_at.is_(None)).values(removed_at=now)
@@ -91,5 +98,5 @@ def remove(actor_id: int, server_id: int) -> RemovalPreview:
         conn.execute(sa.update(USERS).where(USERS.c.chosen_server_id == server_id).values(chosen_server_id=None))
     webhooks.forget_cached()
     clear_cache()
-    log.info("plex.server.removed", server_id=server_id, actor_id=actor_id, items=items, plays=plays)
-    return RemovalPreview(server_id, name, items, plays)
+    log.info("plex.server.removed", server_id=server_id, actor_id=actor_id, titles=titles, items=items, plays=plays)
+    return RemovalPreview(server_id, name, titles, plays)
