@@ -297,14 +297,17 @@ def _naive_plays(mine: list[WatchEvent], items: dict[int, MediaItem]) -> dict[st
         if e.event != "rate":
             plays[(e.media_item_id, e.rating_key, e.viewed_at.date())].append(e)
     year_ago = NOW - timedelta(days=365)
+    new_year = NOW.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)  # "this year" is the calendar's
     hours, genres, by_hour = 0.0, Counter[str](), [0] * 24
     in_year = 0
     for (item_id, _, _), events in plays.items():
         started = min(e.viewed_at for e in events)
-        if not year_ago <= started < NOW:
+        if not min(year_ago, new_year) <= started < NOW:
+            continue
+        by_hour[started.hour] += 1  # the last twelve months
+        if started < new_year:
             continue
         in_year += 1
-        by_hour[started.hour] += 1
         item = items.get(item_id or 0)
         if item is None:
             continue

@@ -10,6 +10,7 @@ from smartplex.db import get_engine, session
 from smartplex.models import NOTIFICATIONS, REQUESTS, WATCH, User
 from smartplex.services import auth, notifications
 from smartplex.services.overseerr import gateway, people
+from smartplex.services.plex import household
 from smartplex.services.requests import availability, catalogue, insights, quotas, requesting
 from smartplex.simulators.overseerr import REQUEST, OverseerrSimulator
 from tests import factories
@@ -294,3 +295,19 @@ def test_unicode_and_thousand_character_titles_are_requested_whole(admin, member
     assert card.title == long_title[:1000]
     row = requesting.submit(member.id, "movie", 990_001).row
     assert row.title == long_title[:1000] and _rows()[0].title == long_title[:1000]
+
+
+def test_a_title_on_any_server_the_member_reaches_is_on_the_server(admin, member, seerr: OverseerrSimulator) -> None:
+    """With two servers, "On the server" means on any server the member reaches; one not shared with them does
+    not count."""
+    link(seerr, member)
+    home = factories.server(admin.id, "Home", machine_id="h" * 40)
+    cabin = factories.server(admin.id, "Cabin", machine_id="c" * 40)
+    factories.item(cabin, "The Matrix", tmdb_id=603)
+    assert {c.tmdb_id: c.badge for c in catalogue.search(member.id, "matrix")}[603] == "on_server"
+    household.record_accounts(cabin, [1])  # the cabin is shared with nobody else now
+    with session() as s:
+        s.get(User, member.id).plex_account_id = 4242  # type: ignore[union-attr]
+    assert {c.tmdb_id: c.badge for c in catalogue.search(member.id, "matrix")}[603] == ""
+    factories.item(home, "The Matrix", tmdb_id=603)
+    assert {c.tmdb_id: c.badge for c in catalogue.search(member.id, "matrix")}[603] == "on_server"

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from smartplex.db import get_engine, write_transaction
 from smartplex.log import get_logger
 from smartplex.models import MEDIA, REQUESTS, RequestStatus
+from smartplex.services.plex import household
 from smartplex.services.requests import tracking
 
 log = get_logger(__name__)
@@ -124,10 +125,16 @@ def _fulfil_shows(conn: sa.Connection, server_id: int, shows: list[_Open], show_
     return changes
 
 
-def check_request(request_id: int, server_id: int) -> list[tracking.Change]:
-    """Fulfil one request from what the library already holds (a request made for seasons already there)."""
-    if not server_id:
-        return []
+def check_request(request_id: int) -> list[tracking.Change]:
+    """Fulfil one request from what the household's servers already hold (a request made for seasons already
+    there)."""
+    changes = []
+    for server in household.live_servers():
+        changes += _check_on(request_id, server.id)
+    return changes
+
+
+def _check_on(request_id: int, server_id: int) -> list[tracking.Change]:
     with get_engine().connect() as conn:
         waiting = [r for r in _open_requests(conn) if r.id == request_id]
         if not waiting:

@@ -14,7 +14,8 @@ from smartplex.db import get_engine
 from smartplex.models import MEDIA, REQUESTS
 from smartplex.services.overseerr import gateway, people, wire
 from smartplex.services.overseerr.posters import poster_url
-from smartplex.services.plex import servers
+from smartplex.services.plex import household
+from smartplex.services.plex.household import on_servers
 from smartplex.services.requests.tracking import OPEN
 
 MAX_QUERY = 200
@@ -60,8 +61,8 @@ class TitleDetail:
 class _Known:
     """What SmartPlex itself knows of a set of titles."""
 
-    movies_here: set[int] = field(default_factory=set)
-    shows_here: dict[int, str] = field(default_factory=dict)  # tmdb id -> show rating key
+    movies_here: set[int] = field(default_factory=set)  # on a server the actor reaches
+    shows_here: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # tmdb id -> (server, show rating key)
     mine: dict[tuple[str, int], set[int]] = field(default_factory=dict)  # open requests of the actor (tv: seasons)
     others: dict[tuple[str, int], set[int]] = field(default_factory=dict)
 
@@ -129,17 +130,19 @@ def _known(actor_id: int, titles: list[wire.Title]) -> _Known:
     if not titles:
         return known
     tmdb_ids = {t.tmdb_id for t in titles}
-    server_id = servers.default_server_id()
+    reach = [choice.id for choice in household.scope_for(actor_id).reachable]
     with get_engine().connect() as conn:
-        if server_id:
+        if reach:
             here = conn.execute(
-                sa.select(MEDIA.c.type, MEDIA.c.tmdb_id, MEDIA.c.rating_key).where(
-                    MEDIA.c.server_id == server_id, MEDIA.c.tmdb_id.in_(tmdb_ids), MEDIA.c.type.in_(("movie", "show")),
-                    MEDIA.c.removed_at.is_(None),
+                sa.select(MEDIA.c.server_id, MEDIA.c.type, MEDIA.c.tmdb_id, MEDIA.c.rating_key).where(
+                    on_servers(MEDIA.c.server_id, reach), MEDIA.c.tmdb_id.in_(tmdb_ids),
+                    MEDIA.c.type.in_(("movie", "show")), MEDIA.c.removed_at.is_(None),
                 )
             ).all()  # fmt: skip
-            known.movies_here = {tmdb for kind, tmdb, _ in here if kind == "movie"}
-            known.shows_here = {tmdb: key for kind, tmdb, key in here if kind == "show"}
+            known.movies_here = {tmdb for _server, kind, tmdb, _key in here if kind == "movie"}
+            for server_id, kind, tmdb, key in here:
+                if kind == "show":
+                    known.shows_here.setdefault(tmdb, []).append((server_id, key))
         rows = conn.execute(
             sa.select(REQUESTS.c.user_id, REQUESTS.c.media_type, REQUESTS.c.tmdb_id, REQUESTS.c.seasons).where(
                 REQUESTS.c.tmdb_id.in_(tmdb_ids), REQUESTS.c.status.in_([s.value for s in OPEN])
@@ -190,12 +193,10 @@ def _card(title: wire.Title, known: _Known, *, actor_seerr: int | None) -> Title
 
 
 def _seasons(title: wire.Title, known: _Known, *, actor_seerr: int | None) -> list[SeasonChoice]:
-    here: set[int] = set()
-    show_key = known.shows_here.get(title.tmdb_id)
-    server_id = servers.default_server_id()
-    if show_key and server_id:
-        with get_engine().connect() as conn:
-            here = set(conn.execute(
+    here: set[int] = set()  # the seasons on any server the actor reaches
+    with get_engine().connect() as conn:
+        for server_id, show_key in known.shows_here.get(title.tmdb_id, []):
+            here |= set(conn.execute(
                 sa.select(MEDIA.c.item_index).where(
                     MEDIA.c.server_id == server_id, MEDIA.c.parent_rating_key == show_key, MEDIA.c.type == "season",
                     MEDIA.c.removed_at.is_(None),

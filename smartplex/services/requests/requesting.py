@@ -159,7 +159,7 @@ def submit(actor_id: int, media_type: object, tmdb_id: object, seasons: object =
             conn.execute(REQUESTS.update().where(REQUESTS.c.id == row_id).values(seasons=sorted(answer.seasons)))
         conn.execute(REQUESTS.update().where(REQUESTS.c.id == row_id, REQUESTS.c.status == S.SUBMITTING)
                      .values(status=status, updated_at=utcnow()))  # fmt: skip
-    availability.check_request(row_id, servers.default_server_id())
+    availability.check_request(row_id)
     row = _one(row_id)
     message = f"Requested {card.title}" + (f" ({row.seasons_label})" if row.seasons_label else "") + "."
     if row.status == S.APPROVED or row.status == S.PROCESSING:
