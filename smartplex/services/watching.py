@@ -19,7 +19,7 @@ floor (services/privacy.py) counts people as `PERSON` defines them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from collections.abc import Collection
 from typing import Any
@@ -111,27 +111,28 @@ def title_rating_key() -> Any:
 
 def title_identity(server_id: int, rating_key: str, guid: str | None) -> str:
     """What makes a movie or show on two servers the same title: the guid Plex's agent gave it (`plex://movie/…`,
-    or an older agent's `com.plexapp.agents.imdb://…`, without its `?lang=` tail). Local media (`local://`) and
-    titles without a guid are only themselves."""
+    or an older agent's `com.plexapp.agents.imdb://…?lang=en`). Local media (`local://`) and titles without a guid
+    are only themselves. `_identity_sql` is the same rule in SQL."""
     if guid and not guid.startswith("local://"):
-        return guid.split("?", 1)[0]
+        return guid
     return f"{server_id}/{rating_key}"
+
+
+_TITLE = MEDIA.alias("title")  # the movie or show row an item belongs to
+
+
+def _identity_sql(server_id: Any, rating_key: Any, guid: Any) -> Any:
+    own = sa.cast(server_id, sa.Text) + "/" + rating_key
+    return sa.case((sa.and_(guid.is_not(None), guid != "", ~guid.startswith("local://")), guid), else_=own)
 
 
 @dataclass(frozen=True)
 class TrendingTitle:
-    server_id: int  # where most of its people played it
+    server_id: int  # the server of its sample item
     rating_key: str  # of the movie or show, on that server
     people: int  # distinct people who played it in the window, on any of the servers, always >= PRIVACY_FLOOR
-    sample_item_id: int  # one of its items played there (the show's row may not be synced)
-    servers: tuple[int, ...] = ()  # every server it was played on, most people first
-
-
-@dataclass
-class _Tally:
-    people: set[int] = field(default_factory=set)
-    on: dict[tuple[int, str], set[int]] = field(default_factory=dict)  # (server, rating key) -> its people
-    samples: dict[tuple[int, str], int] = field(default_factory=dict)
+    sample_item_id: int  # one of its items that was played (the show's row may not be synced)
+    servers: tuple[int, ...] = ()  # every server it was played on, when several are shown
 
 
 def trending(
@@ -146,8 +147,9 @@ def trending(
     """The trending titles of one server or several merged (a title on two servers is one title, its people
     counted once), most people first (ties by rating key, or identity when merged); below the floor, nothing."""
     ids = as_ids(servers)
+    merged = len(ids) > 1
     events = (
-        sa.select(WATCH.c.server_id, WATCH.c.media_item_id.label("item_id"), PERSON.label("person"))
+        sa.select(WATCH.c.media_item_id.label("item_id"), PERSON.label("person"))
         .where(
             on_servers(WATCH.c.server_id, ids),
             WATCH.c.viewed_at > now - window,
@@ -164,37 +166,46 @@ def trending(
         .group_by(events.c.item_id, events.c.person)
         .subquery()
     )
+    key = title_rating_key()
+    source = pairs.join(MEDIA, MEDIA.c.id == pairs.c.item_id)
+    if merged:  # the title row's guid says which titles are the same across servers
+        source = _with_title(source)
     titled = (
-        sa.select(MEDIA.c.server_id, title_rating_key().label("key"), pairs.c.person, MEDIA.c.id.label("item_id"))
-        .select_from(pairs.join(MEDIA, MEDIA.c.id == pairs.c.item_id))
+        sa.select(
+            (_identity_sql(MEDIA.c.server_id, key, _TITLE.c.guid) if merged else key).label("identity"),
+            pairs.c.person,
+            MEDIA.c.id.label("item_id"),
+            MEDIA.c.server_id,
+        )
+        .select_from(source)
         .where(on_servers(MEDIA.c.server_id, ids), MEDIA.c.removed_at.is_(None))
         .subquery()
     )
-    rows = conn.execute(
-        sa.select(titled.c.server_id, titled.c.key, titled.c.person, sa.func.max(titled.c.item_id).label("sample_id"))
-        .group_by(titled.c.server_id, titled.c.key, titled.c.person)
+    people = sa.func.count(sa.distinct(titled.c.person))
+    ranked = conn.execute(
+        sa.select(titled.c.identity, people.label("people"), sa.func.max(titled.c.item_id).label("sample_id"))
+        .group_by(titled.c.identity)
+        .having(people >= max(min_people, PRIVACY_FLOOR))
+        .order_by(people.desc(), titled.c.identity)
+        .limit(limit)
     ).all()
-    guids = _title_guids(conn, {(r.server_id, r.key) for r in rows}) if len(ids) > 1 else {}
-    tallies: dict[str, _Tally] = {}
-    for r in rows:
-        title = (r.server_id, r.key)
-        identity = title_identity(r.server_id, r.key, guids.get(title)) if len(ids) > 1 else r.key
-        tally = tallies.setdefault(identity, _Tally())
-        tally.people.add(r.person)
-        tally.on.setdefault(title, set()).add(r.person)
-        tally.samples[title] = max(tally.samples.get(title, 0), r.sample_id)
-    floor = max(min_people, PRIVACY_FLOOR)
-    ranked = sorted(
-        ((identity, t) for identity, t in tallies.items() if len(t.people) >= floor),
-        key=lambda pair: (-len(pair[1].people), pair[0]),
-    )[:limit]
-    found = []
-    for _identity, tally in ranked:
-        places = sorted(tally.on, key=lambda title: (-len(tally.on[title]), ids.index(title[0]), title[1]))
-        server_id, key = places[0]
-        servers_on = tuple(dict.fromkeys(server for server, _key in places))
-        found.append(TrendingTitle(server_id, key, len(tally.people), tally.samples[places[0]], servers_on))
-    return found
+    if not merged:
+        return [TrendingTitle(ids[0], r.identity, r.people, r.sample_id) for r in ranked]
+    samples = {
+        r.id: (r.server_id, r.key)
+        for r in conn.execute(
+            sa.select(MEDIA.c.id, MEDIA.c.server_id, key.label("key")).where(MEDIA.c.id.in_([r.sample_id for r in ranked]))
+        )
+    }
+    on: dict[str, set[int]] = {}
+    for identity, server_id in conn.execute(
+        sa.select(titled.c.identity, titled.c.server_id).where(titled.c.identity.in_([r.identity for r in ranked])).distinct()
+    ):
+        on.setdefault(identity, set()).add(server_id)
+    return [
+        TrendingTitle(*samples[r.sample_id], r.people, r.sample_id, tuple(s for s in ids if s in on.get(r.identity, ())))
+        for r in ranked
+    ]
 
 
 def title_identities(conn: Connection, item_ids: Collection[int]) -> dict[int, str]:
@@ -202,33 +213,32 @@ def title_identities(conn: Connection, item_ids: Collection[int]) -> dict[int, s
     if not item_ids:
         return {}
     rows = conn.execute(
-        sa.select(MEDIA.c.id, MEDIA.c.server_id, title_rating_key().label("key")).where(MEDIA.c.id.in_(list(item_ids)))
-    ).all()
-    guids = _title_guids(conn, {(r.server_id, r.key) for r in rows})
-    return {r.id: title_identity(r.server_id, r.key, guids.get((r.server_id, r.key))) for r in rows}
+        sa.select(MEDIA.c.id, _identity_sql(MEDIA.c.server_id, title_rating_key(), _TITLE.c.guid))
+        .select_from(_with_title(MEDIA))
+        .where(MEDIA.c.id.in_(list(item_ids)))
+    )
+    return {item_id: identity for item_id, identity in rows}
 
 
 def played_identities(conn: Connection, user_id: int, servers: Servers) -> set[str]:
     """`title_identity` of every title the member played on the servers (a rating is not a play)."""
-    items = conn.execute(
+    items = (
         sa.select(WATCH.c.media_item_id)
         .where(WATCH.c.user_id == user_id, on_servers(WATCH.c.server_id, servers), PLAYED)
         .where(WATCH.c.media_item_id.is_not(None))
         .distinct()
-    ).scalars()
-    return set(title_identities(conn, list(items)).values())
+        .subquery()
+    )
+    identity = _identity_sql(MEDIA.c.server_id, title_rating_key(), _TITLE.c.guid)
+    source = _with_title(items.join(MEDIA, MEDIA.c.id == items.c.media_item_id))
+    return set(conn.execute(sa.select(identity).select_from(source).distinct()).scalars())
 
 
-def _title_guids(conn: Connection, titles: set[tuple[int, str]]) -> dict[tuple[int, str], str | None]:
-    """The guid of each (server, rating key) movie or show row that is synced."""
-    found: dict[tuple[int, str], str | None] = {}
-    for server_id in {server for server, _key in titles}:
-        keys = [key for server, key in titles if server == server_id]
-        rows = conn.execute(
-            sa.select(MEDIA.c.rating_key, MEDIA.c.guid).where(MEDIA.c.server_id == server_id, MEDIA.c.rating_key.in_(keys))
-        )
-        found.update({(server_id, key): guid for key, guid in rows})
-    return found
+def _with_title(source: Any) -> Any:
+    """`source` (which holds MEDIA) joined to the movie or show row of each item, when it is synced."""
+    return source.outerjoin(
+        _TITLE, sa.and_(_TITLE.c.server_id == MEDIA.c.server_id, _TITLE.c.rating_key == title_rating_key())
+    )
 
 
 def server_links(conn: Connection, server_id: int) -> dict[int, int]:
