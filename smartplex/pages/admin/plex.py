@@ -153,18 +153,21 @@ def _removal_dialog() -> rx.Component:
                 color_scheme="gray",
                 padding_top="8px",
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button("Remove", color_scheme="red", on_click=S.remove_server, id="confirm-remove")
-                ),
-                spacing="3",
-                justify="end",
-                padding_top="12px",
-            ),
+            _confirm_buttons("Remove", S.remove_server, "confirm-remove"),
         ),
         open=S.removal_open,
         on_open_change=S.set_removal_open,
+    )
+
+
+def _confirm_buttons(label: str, on_click: rx.EventHandler, id: str) -> rx.Component:
+    """An alert dialog's Cancel and its red, irreversible action."""
+    return rx.hstack(
+        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+        rx.alert_dialog.action(rx.button(label, color_scheme="red", on_click=on_click, id=id)),
+        spacing="3",
+        justify="end",
+        padding_top="12px",
     )
 
 
@@ -186,15 +189,7 @@ def _webhook_card() -> rx.Component:
                     rx.alert_dialog.description(
                         "The current URL stops working immediately; paste the new one into Plex."
                     ),
-                    rx.hstack(
-                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                        rx.alert_dialog.action(
-                            rx.button("Rotate", color_scheme="red", on_click=S.rotate_secret, id="confirm-rotate")
-                        ),
-                        spacing="3",
-                        justify="end",
-                        padding_top="12px",
-                    ),
+                    _confirm_buttons("Rotate", S.rotate_secret, "confirm-rotate"),
                 ),
             ),
             spacing="3",
