@@ -149,3 +149,15 @@ def test_a_detail_opens_only_on_a_server_the_member_reaches(h: Household) -> Non
     h.shares(h.cabin, [200])
     reachable = [s.id for s in household.scope_for(h.me).reachable]
     assert dashboard.item_detail(h.me, reachable, h.film_cabin) is None
+
+
+def test_merged_history_says_where_each_play_was_and_the_drawer_where_the_title_is(h: Household) -> None:
+    h.play(h.me, h.film_cabin, h.cabin)
+    h.play(h.me, h.film_home, h.home, NOW - timedelta(days=1))
+    both = (h.home, h.cabin)
+    assert [r.card.where for r in dashboard.history(h.me, both).rows] == [("Cabin",), ("Home",)]
+    assert [r.card.where for r in dashboard.history(h.me, h.home).rows] == [()]  # one server: nothing to say
+    assert dashboard.item_detail(h.me, both, h.film_home).where == ("Home", "Cabin")  # type: ignore[union-attr]
+    assert dashboard.item_detail(h.me, h.home, h.film_home).where == ()  # type: ignore[union-attr]
+    solo = h.item(h.cabin, "Solaris")
+    assert dashboard.item_detail(h.me, both, solo).where == ()  # type: ignore[union-attr]

@@ -186,6 +186,7 @@ def detail_drawer(
         ),
         _summary(detail),
         rx.text(detail.plays_sentence, size="2", weight="medium", id="detail-your-plays"),
+        rx.cond(detail.where, rx.text(detail.where, size="2", color=tokens.MUTED, id="detail-where")),
         rx.text(
             rx.cond(
                 liked,

@@ -21,6 +21,7 @@ def _row(r: rx.Var) -> rx.Component:
                 rx.vstack(
                     rx.text(r.title, weight="medium", class_name="line-clamp-1"),
                     rx.cond(r.subtitle, rx.text(r.subtitle, size="1", color=tokens.MUTED, class_name="line-clamp-1")),
+                    rx.cond(r.where, rx.text(r.where, size="1", color=tokens.MUTED, class_name="line-clamp-1 row-where")),
                     spacing="0",
                     min_width="0",
                 ),

@@ -121,6 +121,7 @@ class DetailView:
     directors: list[str] = field(default_factory=list)
     cast: list[str] = field(default_factory=list)
     your_plays: int = 0
+    where: str = ""  # "On Living Room · Cabin"
     plays_sentence: str = ""  # "You watched it twice, last in March."
     progress: float = 0.0
     liked_by_count: int = 0  # 0 = below the privacy floor
@@ -240,6 +241,7 @@ def detail_view(detail: Detail, ctx: ViewContext, similar: list[CardView]) -> De
         cast=list(detail.cast),
         your_plays=detail.your_plays,
         plays_sentence=your_plays_sentence(detail, ctx.tz, ctx.now),
+        where=on_servers(detail.where),
         progress=detail.progress,
         liked_by_count=detail.liked_by_count or 0,
         seasons=seasons,

@@ -66,6 +66,11 @@ def test_a_members_dashboard_merges_two_servers_and_the_switcher_narrows_it(page
     expect(page.locator("#recommended .poster-card").first).to_be_visible()
     assert main.token not in page.content()
     shoot(page, "household-dashboard-two-servers")
+    shared.locator(".card-title").click()
+    expect(page.locator("#detail-where")).to_have_text("On Living Room · Cabin", timeout=TIMEOUT)
+    page.wait_for_timeout(700)  # let the drawer finish sliding in
+    shoot(page, "household-detail-where", full_page=False)
+    page.keyboard.press("Escape")
 
     switcher.click()
     page.get_by_role("option", name="Cabin").click()
@@ -83,9 +88,12 @@ def test_a_members_dashboard_merges_two_servers_and_the_switcher_narrows_it(page
     expect(page.locator("#server-switcher")).to_contain_text("Cabin", timeout=TIMEOUT)
     expect(page.locator("#history-total")).to_be_visible(timeout=TIMEOUT)
     cabin_plays = page.locator("#history-total").inner_text()
+    expect(page.locator("#history-table .row-where")).to_have_count(0)  # one server: nothing to say where
     page.locator("#server-switcher").click()
     page.get_by_role("option", name="All servers").click()
     expect(page.locator("#history-total")).not_to_have_text(cabin_plays, timeout=TIMEOUT)  # both servers' plays
+    wheres = set(page.locator("#history-table .row-where").all_inner_texts())
+    assert wheres and wheres <= {"On Living Room", "On Cabin"}, wheres  # each play says where it was
     shoot(page, "household-history-all")
 
     page.set_viewport_size(PHONE)

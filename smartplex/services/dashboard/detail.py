@@ -18,8 +18,18 @@ from sqlalchemy.engine import Connection, Row
 from smartplex.db import reading
 from smartplex.models import MEDIA, USERS, WATCH, WatchEventKind, utcnow
 from smartplex.services import clock, watching, wording
+from smartplex.services.plex import household
 from smartplex.services.plex.household import Servers, as_ids
-from smartplex.services.dashboard.cards import SHOW, card, episode_label, item_columns, minutes, share, with_show
+from smartplex.services.dashboard.cards import (
+    SHOW,
+    card,
+    episode_label,
+    item_columns,
+    minutes,
+    share,
+    where_names,
+    with_show,
+)
 from smartplex.services.dashboard.history import count_rows, plays
 from smartplex.services.privacy import PRIVACY_FLOOR
 from smartplex.services.untidy import tag_names
@@ -78,6 +88,7 @@ class Detail:
     seasons: list[Season] = field(default_factory=list)  # the show's, for a show, season or episode
     show_id: int | None = None  # the show an episode belongs to
     server_id: int = 0
+    where: tuple[str, ...] = ()  # the servers shown that have its title, when it is on more than one
 
 
 def item_detail(user_id: int, servers: Servers, media_item_id: int, *, conn: Connection | None = None) -> Detail | None:
@@ -112,7 +123,8 @@ def item_detail(user_id: int, servers: Servers, media_item_id: int, *, conn: Con
         liked_by = _liked_by(c, user_id, server_id, items)
         show_key = _show_key(row)
         seasons = _seasons(c, user_id, server_id, show_key) if show_key else []
-    shown = card(row)
+        shown = card(row)
+        where = _where(c, shown.identity, as_ids(servers)) if len(as_ids(servers)) > 1 else ()
     cast = tag_names(row.actors) or (tag_names(row.show_actors) if row.type == "episode" else ())
     summary = row.summary or (row.show_summary if row.type == "season" else "") or ""
     if row.type in ("show", "season"):
@@ -147,6 +159,7 @@ def item_detail(user_id: int, servers: Servers, media_item_id: int, *, conn: Con
         seasons=seasons,
         show_id=row.show_id if row.type == "episode" else None,
         server_id=server_id,
+        where=where,
     )
 
 
@@ -170,6 +183,17 @@ def your_plays_sentence(detail: Detail, tz: tzinfo, now: datetime | None = None)
 def _show_key(row: Row[Any]) -> str | None:
     """The rating key of the show whose seasons the drawer lists (None for a movie)."""
     return {"show": row.rating_key, "season": row.parent_rating_key, "episode": row.grandparent_rating_key}.get(row.type)
+
+
+def _where(conn: Connection, identity: str, server_ids: tuple[int, ...]) -> tuple[str, ...]:
+    """The names of the servers (of `server_ids`) with the same movie or show, when there are several."""
+    holding = conn.execute(
+        sa.select(MEDIA.c.server_id).where(
+            MEDIA.c.guid == identity, MEDIA.c.type.in_(("movie", "show")), MEDIA.c.removed_at.is_(None),
+            MEDIA.c.server_id.in_(server_ids),
+        ).distinct()
+    ).scalars().all()  # fmt: skip
+    return where_names(set(holding), household.names(server_ids)) if len(holding) > 1 else ()
 
 
 def _seasons(conn: Connection, user_id: int, server_id: int, show_key: str) -> list[Season]:

@@ -10,6 +10,7 @@ and the statistics count weeks, months, years, days and hours of the day locally
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -22,7 +23,8 @@ from sqlalchemy.engine import Connection, Row
 from smartplex.db import epoch_seconds, reading
 from smartplex.models import MEDIA, WATCH, utcnow
 from smartplex.services import clock, watching
-from smartplex.services.plex.household import Servers, on_servers
+from smartplex.services.plex import household
+from smartplex.services.plex.household import Servers, as_ids, on_servers
 from smartplex.services.dashboard.cards import SHOW, Card, card, item_columns, unknown_card, with_show
 from smartplex.services.text import fold, like_pattern
 from smartplex.services.untidy import tag_names
@@ -107,7 +109,9 @@ def history(
             rows = c.execute(listing.offset((page - 1) * page_size)).all()
     total = rows[0].total if rows else 0
     pages = max(1, math.ceil(total / page_size))
-    return HistoryPage(rows=[_history_row(r) for r in rows], total=total, page=page, pages=pages)
+    ids = as_ids(servers)
+    names = household.names(ids) if len(ids) > 1 else {}  # several servers: each play says where it was
+    return HistoryPage(rows=[_history_row(r, names) for r in rows], total=total, page=page, pages=pages)
 
 
 def stats(
@@ -188,10 +192,12 @@ def _end(bound: date | None, tz: tzinfo) -> datetime | None:
     return clock.day_start(bound + timedelta(days=1), tz)
 
 
-def _history_row(row: Row[Any]) -> HistoryRow:
+def _history_row(row: Row[Any], names: dict[int, str]) -> HistoryRow:
     finished = bool(row.finished)
     progress = 1.0 if finished else row.progress
     shown = unknown_card(progress) if row.id is None else card(row, progress)
+    if shown.server_id in names:
+        shown = dataclasses.replace(shown, where=(names[shown.server_id],))
     return HistoryRow(card=shown, watched_at=row.last_at.isoformat(), finished=finished)
 
 
