@@ -66,7 +66,7 @@ def test_a_members_dashboard_merges_two_servers_and_the_switcher_narrows_it(page
     expect(page.locator("#recommended .poster-card").first).to_be_visible()
     assert main.token not in page.content()
     shoot(page, "household-dashboard-two-servers")
-    shared.locator(".card-title").click()
+    shared.click()
     expect(page.locator("#detail-where")).to_have_text("On Living Room · Cabin", timeout=TIMEOUT)
     page.wait_for_timeout(700)  # let the drawer finish sliding in
     shoot(page, "household-detail-where", full_page=False)
