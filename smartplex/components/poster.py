@@ -131,7 +131,7 @@ def _scroll(track_id: str, direction: int) -> rx.event.EventSpec:
 
 
 def poster_row(
-    title: str,
+    title: str | rx.Var[str],
     cards: rx.Var,
     on_open: OpenHandler,
     empty: str,

@@ -118,7 +118,7 @@ def _sections() -> rx.Component:
         poster_row("Continue watching", S.continue_watching, S.open_detail, "Nothing in progress. Start something and it will wait for you here.", "continue-watching"),
         poster_row("Recommended for you", S.recommended, S.open_detail, "Watch a few things first and recommendations appear here.", "recommended"),
         poster_row("Recently added", S.recently_added, S.open_detail, "Nothing new on the server yet.", "recently-added"),
-        poster_row("Trending on your server", S.trending, S.open_detail, "Nothing trending this week.", "trending"),
+        poster_row(S.trending_heading, S.trending, S.open_detail, "Nothing trending this week.", "trending"),
         _history_preview(),
         _stats(),
         spacing="7",

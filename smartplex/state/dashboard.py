@@ -44,6 +44,7 @@ class DashboardState(DetailDrawer, rx.State):
     recently_added: list[CardView] = []
     recommended: list[CardView] = []
     trending: list[CardView] = []
+    trending_heading: str = "Trending on your server"
     recent_history: list[CardView] = []
     hours_week: float = 0.0
     hours_month: float = 0.0
@@ -94,6 +95,7 @@ class DashboardState(DetailDrawer, rx.State):
         self._servers = scope.server_ids
         self._played_on = await asyncio.to_thread(household.history_ids, scope)
         self.has_server = bool(self._servers)
+        self.trending_heading = "Trending on your servers" if len(self._servers) > 1 else "Trending on your server"
         if not self._servers:
             if actor.is_admin:
                 return rx.redirect(routes.ONBOARDING, replace=True)

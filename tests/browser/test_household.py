@@ -64,6 +64,7 @@ def test_a_members_dashboard_merges_two_servers_and_the_switcher_narrows_it(page
     expect(shared).to_have_count(1)  # on both servers, shown once
     expect(shared.locator(".card-where")).to_have_text("On Living Room · Cabin")
     expect(page.locator("#recommended .poster-card").first).to_be_visible()
+    expect(page.locator("#trending")).to_contain_text("Trending on your servers")
     assert main.token not in page.content()
     shoot(page, "household-dashboard-two-servers")
     shared.click()
@@ -82,6 +83,7 @@ def test_a_members_dashboard_merges_two_servers_and_the_switcher_narrows_it(page
     expect(page.locator("#server-switcher")).to_contain_text("Cabin", timeout=TIMEOUT)
     expect(added.first).to_be_visible(timeout=TIMEOUT)
     assert added.locator(".card-title").all_inner_texts() == cabin_titles
+    expect(page.locator("#trending")).not_to_contain_text("servers")  # one server shown
     shoot(page, "household-dashboard-cabin")
 
     page.goto(f"{app_url}/history")
