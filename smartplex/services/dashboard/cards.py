@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Row
 
 from smartplex.models import MEDIA
 from smartplex.services import watching
+from smartplex.services.plex.household import where_names
 from smartplex.services.plex.posters import poster_url
 from smartplex.services.untidy import tag_names
 
@@ -124,7 +125,7 @@ def title_identity(row: Row[Any]) -> str:
     return watching.title_identity(row.server_id, row.rating_key, row.guid)
 
 
-def merge_titles(cards: Iterable[Card], names: Mapping[int, str]) -> list[Card]:
+def merge_titles(cards: Iterable[Card], names: dict[int, str]) -> list[Card]:
     """Each title once, in the order first seen, with the names of the servers it is on when it is on more than
     one (`names`: server id -> name, in the order the names are shown)."""
     merged: dict[str, Card] = {}
@@ -138,10 +139,6 @@ def merge_titles(cards: Iterable[Card], names: Mapping[int, str]) -> list[Card]:
         for key, shown in merged.items()
     ]
 
-
-def where_names(server_ids: Collection[int], names: Mapping[int, str]) -> tuple[str, ...]:
-    """The names of the servers, in `names`' order."""
-    return tuple(name for server_id, name in names.items() if server_id in server_ids)
 
 
 def share(progress: float | None) -> float:

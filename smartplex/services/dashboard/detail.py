@@ -19,7 +19,7 @@ from smartplex.db import reading
 from smartplex.models import MEDIA, USERS, WATCH, WatchEventKind, utcnow
 from smartplex.services import clock, watching, wording
 from smartplex.services.plex import household
-from smartplex.services.plex.household import Servers, as_ids
+from smartplex.services.plex.household import Servers, as_ids, where_names
 from smartplex.services.dashboard.cards import (
     SHOW,
     card,
@@ -27,7 +27,6 @@ from smartplex.services.dashboard.cards import (
     item_columns,
     minutes,
     share,
-    where_names,
     with_show,
 )
 from smartplex.services.dashboard.history import count_rows, plays

@@ -27,13 +27,12 @@ from smartplex.services.dashboard.cards import (
     item_columns,
     items_by_id,
     merge_titles,
-    where_names,
     show_card,
     title_key,
     titles_by_key,
     with_show,
 )
-from smartplex.services.plex.household import Servers, as_ids, names, on_servers
+from smartplex.services.plex.household import Servers, as_ids, names, on_servers, where_names
 from smartplex.services.privacy import PRIVACY_FLOOR
 
 LIKED_RATING = 7.0

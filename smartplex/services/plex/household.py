@@ -46,13 +46,6 @@ class Scope:
         """The one server a single-server feature (the chat's library, a request's availability) looks at; 0: none."""
         return self.server_ids[0] if self.server_ids else 0
 
-    @property
-    def merged(self) -> bool:
-        return len(self.server_ids) > 1
-
-    def name_of(self, server_id: int) -> str:
-        return next((s.name for s in self.reachable if s.id == server_id), "")
-
 
 NOWHERE = Scope(())
 
@@ -144,3 +137,8 @@ def names(server_ids: Collection[int]) -> dict[int, str]:
     with session() as s:
         rows = s.exec(select(Server.id, Server.name).where(col(Server.id).in_(list(server_ids))).order_by(col(Server.id)))
         return {server_id or 0: name for server_id, name in rows}
+
+
+def where_names(server_ids: Collection[int], names: dict[int, str]) -> tuple[str, ...]:
+    """The names of the servers, in `names`' order (`names()` gives the order they were connected)."""
+    return tuple(name for server_id, name in names.items() if server_id in server_ids)

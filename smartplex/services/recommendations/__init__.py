@@ -20,11 +20,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from smartplex.db import get_engine
-from smartplex.services.dashboard.cards import where_names
 from smartplex.models import utcnow
 from smartplex.services import watching
 from smartplex.services.plex import household
-from smartplex.services.plex.household import Servers, as_ids
+from smartplex.services.plex.household import Servers, as_ids, where_names
 from smartplex.services.recommendations.blend import Scorer, diversify, member_view
 from smartplex.services.recommendations.index import (
     LOCK,
